@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := app.py
+
+.PHONY: run test install install-dev translations migrate seed lint clean
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+translations: install
+	$(FLASK) translate compile
+
+migrate: install
+	ALLOW_DEV_SECRET=1 $(FLASK) db upgrade
+
+seed: migrate
+	ALLOW_DEV_SECRET=1 $(FLASK) seed-demo || true
+
+run: translations migrate
+	@ALLOW_DEV_SECRET=1 $(FLASK) seed-demo 2>/dev/null || echo "Database already has users; demo data not re-created."
+	@echo "Portal: http://127.0.0.1:5000  (logins: member|partner|service|marketing|admin@demo.club / demo-pass-2026)"
+	ALLOW_DEV_SECRET=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install-dev
+	$(VENV)/bin/ruff check portal tests bench app.py
+
+test: install-dev translations lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache .coverage

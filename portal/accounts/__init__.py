@@ -1,0 +1,31 @@
+"""Accounts: users, roles, homes and ownership, sign-in."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.accounts.cli import users_cli
+    from portal.accounts.demo import seed_accounts
+    from portal.accounts.models import Guest, User
+    from portal.accounts.views import account_bp, bp
+    from portal.core.hooks import add_demo_seeder
+    from portal.extensions import db, login_manager
+
+    login_manager.login_view = "auth.login"
+    login_manager.anonymous_user = Guest
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        raw_id, _, token = user_id.partition(":")
+        if not raw_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or user.session_token != token or not user.is_active:
+            return None
+        return user
+
+    app.register_blueprint(bp)
+    app.register_blueprint(account_bp)
+    app.cli.add_command(users_cli)
+    add_demo_seeder(app, 10, seed_accounts)

@@ -1,0 +1,84 @@
+"""Account forms. Labels are lazy; the language is chosen per request."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
+from portal.core.i18n import LANGUAGE_NAMES
+
+TIMEZONES = [
+    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Macau", "Asia/Singapore",
+    "Asia/Tokyo", "Europe/London", "America/Los_Angeles", "America/New_York", "Australia/Sydney",
+    "UTC",
+]
+
+
+def _check_password_policy(_form, field) -> None:
+    if field.data and is_common(field.data):
+        raise ValidationError(_l("This password is too common. Choose another."))
+
+
+def new_password_field(label) -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired(message=_l("Enter a password.")),
+        Length(min=MIN_LENGTH, max=MAX_LENGTH,
+               message=_l("Use between %(min)d and %(max)d characters.")),
+        _check_password_policy,
+    ])
+
+
+def confirm_field(other: str) -> PasswordField:
+    return PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(message=_l("Repeat the password.")),
+        EqualTo(other, message=_l("The passwords do not match.")),
+    ])
+
+
+def language_field() -> SelectField:
+    return SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(message=_l("Enter your email.")), Length(max=254)])
+    display_name = StringField(_l("Display name"), validators=[
+        DataRequired(message=_l("Enter a display name.")), Length(max=80)])
+    phone = StringField(_l("Phone (optional)"), validators=[
+        Optional(), Length(max=32),
+        Regexp(r"^\+?[0-9 ()-]{6,31}$", message=_l("Enter a valid phone number."))])
+    locale = language_field()
+    password = new_password_field(_l("Password"))
+    confirm = confirm_field("password")
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(message=_l("Enter your email.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH)])
+    remember = BooleanField(_l("Remember me on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[
+        DataRequired(message=_l("Enter a display name.")), Length(max=80)])
+    phone = StringField(_l("Phone (optional)"), validators=[
+        Optional(), Length(max=32),
+        Regexp(r"^\+?[0-9 ()-]{6,31}$", message=_l("Enter a valid phone number."))])
+    locale = language_field()
+    timezone = SelectField(_l("Time zone"), choices=[(t, t) for t in TIMEZONES])
+    submit = SubmitField(_l("Save"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)])
+    new_password = new_password_field(_l("New password"))
+    confirm = confirm_field("new_password")
+    submit = SubmitField(_l("Change password"))

@@ -1,0 +1,93 @@
+"""Who may do what: the one table of permissions per role (ARCHITECTURE.md, "Users and roles").
+
+Views check permissions, never role names: `@require_permission(P.MANAGE_PERKS)`
+and `current_user.can(P.MANAGE_PERKS)` in templates.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    PARTNER = "partner"
+    SERVICE = "service"
+    MARKETING = "marketing"
+    ADMIN = "admin"
+
+
+class P(StrEnum):
+    """Permissions. Names say what they allow."""
+
+    # community
+    POST_FORUM = "post_forum"
+    SUBMIT_SUGGESTIONS = "submit_suggestions"
+    EARN_POINTS = "earn_points"  # own points page, gifts, referrals
+    REDEEM_PERKS = "redeem_perks"
+    ANSWER_SURVEYS = "answer_surveys"
+    # staff
+    STAFF_AREA = "staff_area"  # see /admin/ at all
+    VIEW_MEMBERS = "view_members"
+    VERIFY_HOMES = "verify_homes"
+    HANDLE_COMPLAINTS = "handle_complaints"
+    MODERATE_FORUM = "moderate_forum"
+    FULFIL_VOUCHERS = "fulfil_vouchers"
+    RECORD_PURCHASES = "record_purchases"
+    MANAGE_PERKS = "manage_perks"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    VIEW_REFERRALS = "view_referrals"
+    MANAGE_SURVEYS = "manage_surveys"
+    MANAGE_SUGGESTIONS = "manage_suggestions"
+    VIEW_DASHBOARD = "view_dashboard"
+    # admin only
+    MANAGE_ROLES = "manage_roles"
+    ADJUST_POINTS = "adjust_points"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_SETTINGS = "manage_settings"  # tiers, SLAs, categories, referral rules
+
+
+_COMMUNITY = {P.POST_FORUM, P.SUBMIT_SUGGESTIONS, P.ANSWER_SURVEYS}
+_MEMBER = _COMMUNITY | {P.EARN_POINTS, P.REDEEM_PERKS}
+_STAFF = {P.STAFF_AREA, P.VIEW_MEMBERS, P.VIEW_DASHBOARD}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
+    Role.MEMBER: frozenset(_MEMBER),
+    Role.PARTNER: frozenset(_COMMUNITY),
+    Role.SERVICE: frozenset(
+        _COMMUNITY | _STAFF | {P.VERIFY_HOMES, P.HANDLE_COMPLAINTS, P.MODERATE_FORUM,
+                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES}
+    ),
+    Role.MARKETING: frozenset(
+        _COMMUNITY | _STAFF | {P.MANAGE_PERKS, P.MANAGE_CAMPAIGNS, P.VIEW_REFERRALS,
+                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS}
+    ),
+    Role.ADMIN: frozenset(P),
+}
+
+
+def role_can(role: str, permission: str) -> bool:
+    try:
+        return P(permission) in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
+
+
+def require_permission(permission: P):
+    """Log in first (anonymous → login page and back), then 403 without the permission."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,219 @@
+"""Account rules: registration, authentication, passwords, homes and roles.
+
+Services take plain arguments, flush, and leave the commit to the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from portal.accounts.models import (
+    Building,
+    Development,
+    Ownership,
+    OwnershipStatus,
+    Unit,
+    User,
+    new_session_token,
+)
+from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.accounts.permissions import Role
+from portal.audit.services import record_action
+from portal.core.i18n import N_
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from portal.notifications.services import notify
+
+
+class AccountError(ValueError):
+    """A rule was broken; the message is translated and safe to show."""
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case and IDNA-normalise; raises AccountError for an invalid address."""
+    try:
+        info = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(_l("Enter a valid email address.")) from exc
+    return info.normalized.lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    try:
+        normalised = normalise_email(email)
+    except AccountError:
+        return None
+    return db.session.scalar(select(User).where(User.email == normalised))
+
+
+def register_user(
+    *, email: str, password: str, display_name: str, phone: str | None = None,
+    locale: str = "zh_Hant", role: Role = Role.MEMBER,
+) -> User:
+    normalised = normalise_email(email)
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == normalised)):
+        raise AccountError(_l("An account with this email already exists."))
+    user = User(
+        email=normalised, password_hash=hash_password(password),
+        display_name=display_name.strip(), phone=(phone or "").strip() or None,
+        locale=locale, role=role.value,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; unknown emails cost the same time."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.is_active_account:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember cookie of this user."""
+    user.session_token = new_session_token()
+
+
+def set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    end_sessions(user)
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError(_l("The current password is wrong."))
+    set_password(user, new_password)
+
+
+# --- password reset ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResetTokens:
+    """Signed, expiring tokens bound to the password: a reset or change kills them."""
+
+    secret_key: str
+    max_age: int
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.secret_key, salt="password-reset")
+
+    def make(self, user: User) -> str:
+        return self._serializer().dumps({"u": user.id, "p": user.password_hash[-16:]})
+
+    def user_for(self, token: str) -> User | None:
+        try:
+            data = self._serializer().loads(token, max_age=self.max_age)
+        except (SignatureExpired, BadSignature):
+            return None
+        if not isinstance(data, dict):
+            return None
+        user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+        if user is None or user.password_hash[-16:] != data.get("p"):
+            return None
+        return user
+
+
+# --- homes ----------------------------------------------------------------------
+
+def find_unit(development_id: int, building_name: str, unit_number: str) -> Unit | None:
+    return db.session.scalar(
+        select(Unit).join(Building).where(
+            Building.development_id == development_id,
+            func.lower(Building.name) == building_name.strip().lower(),
+            func.lower(Unit.number) == unit_number.strip().lower(),
+        )
+    )
+
+
+def request_verification(
+    user: User, unit: Unit, contract_number: str, purchased_on: date | None
+) -> Ownership:
+    existing = db.session.scalar(
+        select(Ownership).where(Ownership.user_id == user.id, Ownership.unit_id == unit.id)
+    )
+    if existing is not None and existing.status != OwnershipStatus.REJECTED:
+        raise AccountError(_l("You have already asked for this unit."))
+    ownership = existing or Ownership(user=user, unit=unit)
+    ownership.status = OwnershipStatus.PENDING.value
+    ownership.contract_number = contract_number.strip()
+    ownership.purchased_on = purchased_on
+    ownership.requested_at = utcnow()
+    ownership.reject_reason = ""
+    db.session.add(ownership)
+    db.session.flush()
+    return ownership
+
+
+def decide_verification(
+    ownership: Ownership, staff: User, *, approve: bool, reason: str = "", ip: str | None = None
+) -> None:
+    if ownership.status != OwnershipStatus.PENDING:
+        raise AccountError(_l("This request has already been decided."))
+    if not approve and not reason.strip():
+        raise AccountError(_l("Give a reason for the rejection."))
+    ownership.status = (OwnershipStatus.VERIFIED if approve else OwnershipStatus.REJECTED).value
+    ownership.reject_reason = "" if approve else reason.strip()
+    ownership.decided_at = utcnow()
+    ownership.decided_by = staff
+    db.session.flush()
+    record_action(staff, "ownership.approve" if approve else "ownership.reject", ownership,
+                  {"unit": ownership.unit.label, "reason": ownership.reject_reason}, ip)
+    if approve:
+        notify(ownership.user, "homes", N_("Your home %(unit)s is verified."),
+               {"unit": ownership.unit.label}, link="/account/homes")
+    else:
+        notify(ownership.user, "homes", N_("Your request for %(unit)s was declined: %(reason)s"),
+               {"unit": ownership.unit.label, "reason": ownership.reject_reason},
+               link="/account/homes")
+
+
+def link_unit(
+    user: User, unit: Unit, staff: User, *, contract_number: str = "",
+    purchased_on: date | None = None, ip: str | None = None,
+) -> Ownership:
+    """Staff link a unit to a member directly: a verified ownership at once."""
+    ownership = db.session.scalar(
+        select(Ownership).where(Ownership.user_id == user.id, Ownership.unit_id == unit.id)
+    ) or Ownership(user=user, unit=unit)
+    if ownership.status == OwnershipStatus.VERIFIED and ownership.id is not None:
+        raise AccountError(_l("This member already owns this unit."))
+    ownership.status = OwnershipStatus.VERIFIED.value
+    ownership.contract_number = contract_number.strip()
+    ownership.purchased_on = purchased_on
+    ownership.decided_at = utcnow()
+    ownership.decided_by = staff
+    ownership.reject_reason = ""
+    db.session.add(ownership)
+    db.session.flush()
+    record_action(staff, "ownership.link", ownership, {"unit": unit.label}, ip)
+    notify(user, "homes", N_("Your home %(unit)s is verified."), {"unit": unit.label},
+           link="/account/homes")
+    return ownership
+
+
+def set_role(user: User, role: Role, admin: User, ip: str | None = None) -> None:
+    if user.id == admin.id:
+        raise AccountError(_l("You cannot change your own role."))
+    before = user.role
+    user.role = role.value
+    end_sessions(user)
+    db.session.flush()
+    record_action(admin, "user.role", user, {"before": before, "after": role.value}, ip)
+
+
+def developments() -> list[Development]:
+    return list(db.session.scalars(select(Development).order_by(Development.name)))

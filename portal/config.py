@@ -1,0 +1,76 @@
+"""Settings from the environment. Defaults suit a laptop: SQLite in instance/."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+class Config:
+    """Read once at start-up; tests pass overrides to `create_app`."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        # `make run` sets this for a laptop; production must set SECRET_KEY.
+        self.ALLOW_DEV_SECRET = _bool("ALLOW_DEV_SECRET", False)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///portal.db")
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+        self.SERVER_NAME_FOR_LINKS = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+        # Sessions and cookies (SECURITY.md: cookie flags, remember-me ≤ 30 days).
+        secure = _bool("COOKIE_SECURE", False)
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "__Host-session" if secure else "session"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=30)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+        self.HSTS = secure
+        self.PROXY_FIX = _int("PROXY_FIX", 0)
+
+        # Uploads are checked again per feature; this is the hard cap per request.
+        self.MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
+
+        self.WTF_CSRF_TIME_LIMIT = 3600 * 8
+
+        self.BABEL_DEFAULT_LOCALE = "zh_Hant"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+        self.LANGUAGES = ["zh_Hant", "zh_Hans", "en"]
+
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute;200 per hour")
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "club@localhost")
+        # Without a mail server (development) messages are written to the log.
+        self.MAIL_SUPPRESS_SEND = not self.MAIL_SERVER
+
+        self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)

@@ -1,0 +1,62 @@
+"""Registries through which features add navigation entries and home-page panels.
+
+Core imports no feature: each feature's `init_app` registers what it adds, the
+way indico's features add their own menu entries through signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any  # a lazy string
+    endpoint: str
+    area: str  # "member" (top bar) or "admin" (staff menu)
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block on the member home page; `context(user)` returns its template variables."""
+
+    template: str
+    context: Callable[[Any], dict]
+    order: int = 100
+
+
+@dataclass
+class Hooks:
+    nav: list[NavItem] = field(default_factory=list)
+    home_panels: list[HomePanel] = field(default_factory=list)
+    demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
+
+
+def hooks(app: Flask | None = None) -> Hooks:
+    app = app or current_app
+    return app.extensions.setdefault("portal_hooks", Hooks())
+
+
+def add_nav(app: Flask, item: NavItem) -> None:
+    hooks(app).nav.append(item)
+
+
+def add_home_panel(app: Flask, panel: HomePanel) -> None:
+    hooks(app).home_panels.append(panel)
+
+
+def add_demo_seeder(app: Flask, order: int, seeder: Callable[[], None]) -> None:
+    """`flask seed-demo` runs seeders in `order`; each only flushes."""
+    hooks(app).demo_seeders.append((order, seeder))
+
+
+def nav_items(area: str, user) -> list[NavItem]:
+    items = [i for i in hooks().nav if i.area == area]
+    visible = [i for i in items if i.permission is None or user.can(i.permission)]
+    return sorted(visible, key=lambda i: i.order)

@@ -1,0 +1,72 @@
+"""Locale and time-zone selection, and translation markers.
+
+Order (ARCHITECTURE.md): the member's own setting, else `?lang=`, else the
+language the visitor picked with the switcher (kept in the session), else the
+browser's Accept-Language. Chinese tags are matched by script/territory because
+Werkzeug's `best_match` maps zh-CN to zh_Hant and knows nothing of zh-HK.
+"""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, request, session
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"zh_Hant": "繁體中文", "zh_Hans": "简体中文", "en": "English"}
+TRADITIONAL_TERRITORIES = {"TW", "HK", "MO"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction whose translation happens later (stored msgids)."""
+    return message
+
+
+def supported_locales() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def is_supported(code: str | None) -> bool:
+    return code in supported_locales()
+
+
+def match_accept_language(header_values: list[tuple[str, float]]) -> str | None:
+    """Pick the best supported locale from parsed Accept-Language entries."""
+    for tag, _quality in sorted(header_values, key=lambda item: -item[1]):
+        try:
+            loc = Locale.parse(tag.replace("_", "-"), sep="-")
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+        if loc.language == "zh":
+            if loc.script == "Hant" or (loc.script is None and loc.territory in TRADITIONAL_TERRITORIES):
+                return "zh_Hant"
+            return "zh_Hans"
+        if loc.language == "en":
+            return "en"
+    return None
+
+
+def select_locale() -> str:
+    if current_user.is_authenticated and is_supported(current_user.locale):
+        return current_user.locale
+    requested = request.args.get("lang")
+    if is_supported(requested):
+        return requested
+    if is_supported(session.get("lang")):
+        return session["lang"]
+    matched = match_accept_language(list(request.accept_languages))
+    return matched or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def localized(values: dict[str, str | None], locale: str) -> str:
+    """Text stored per locale by staff: the reader's language, else any filled one."""
+    preferred = [locale, "zh_Hant", "zh_Hans", "en"]
+    for code in preferred:
+        if values.get(code):
+            return values[code]  # type: ignore[return-value]
+    return ""

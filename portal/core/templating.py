@@ -1,0 +1,20 @@
+"""Template globals shared by every page: navigation, languages, unread count."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from portal.core.hooks import nav_items
+from portal.core.i18n import LANGUAGE_NAMES
+
+
+def init_templating(app: Flask) -> None:
+    @app.context_processor
+    def _globals():
+        return {
+            "nav_items": nav_items,
+            "language_names": LANGUAGE_NAMES,
+            "current_locale": str(get_locale()),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

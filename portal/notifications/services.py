@@ -1,0 +1,76 @@
+"""Notify members in the app and by e-mail.
+
+`notify` only adds a row (it flushes with the caller's transaction). E-mail is
+sent after the commit with `send_email`, rendered in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_mail import Message
+from sqlalchemy import func, select, update
+
+from portal.core.timeutil import utcnow
+from portal.extensions import db, mail
+from portal.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(user: Any, kind: str, message: str, params: dict | None = None, link: str = "") -> Notification:
+    """`message` is a msgid marked with N_(); it is translated when shown."""
+    note = Notification(user_id=user.id, kind=kind, message=message, params=params or {}, link=link)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def render_message(note: Notification) -> str:
+    return gettext(note.message, **note.params)
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def notifications_query(user_id: int):
+    return (select(Notification).where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def mark_read(user_id: int, notification_id: int | None = None) -> int:
+    """Mark one (or all) of this user's notifications read; returns rows changed."""
+    stmt = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+def send_email(recipient: Any, subject: str, body: str, params: dict | None = None) -> None:
+    """Send after the commit. `subject` and `body` are msgids, rendered in the recipient's locale.
+
+    Without MAIL_SERVER (development) the message goes to the log instead.
+    """
+    with force_locale(recipient.locale):
+        msg = Message(
+            subject=gettext(subject, **(params or {})),
+            recipients=[recipient.email],
+            body=gettext(body, **(params or {})),
+        )
+    if current_app.config.get("MAIL_SUPPRESS_SEND"):
+        log.info("e-mail to %s: %s\n%s", recipient.email, msg.subject, msg.body)
+        return
+    try:
+        mail.send(msg)
+    except OSError:
+        # The action already committed; a mail outage must not turn it into an error page.
+        log.exception("could not send e-mail to %s", recipient.email)

@@ -1,0 +1,85 @@
+"""Fixtures: an app on a temporary SQLite file per test, a client, and log-in helpers.
+
+PostgreSQL (`postgres` marker) and browser (`e2e` marker) fixtures live in
+tests/support/ and tests/e2e/; they skip with a reason when the binaries are
+missing, and fail instead when REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app
+from portal.accounts.permissions import Role
+from portal.extensions import db as _db
+from tests import factories
+from tests.support.postgres import postgres_server  # noqa: F401  (session fixture)
+
+ACTORS = ["anonymous", *[role.value for role in Role]]
+
+
+def test_config(tmp_path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SUPPRESS_SEND": True,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME_FOR_LINKS": "http://portal.test",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    """Override in a test module to change settings (e.g. enable CSRF)."""
+    return test_config(tmp_path)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    with app.test_client() as client:
+        yield client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def log_in(client, user) -> None:
+    """Put `user` in the client's session (the login form itself is tested in accounts)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login(client, db):
+    """`login("service")` makes a user of that role, commits, logs in and returns it."""
+
+    def _login(role: str | Role = Role.MEMBER, **fields):
+        user = factories.make_user(role, **fields)
+        db.session.commit()
+        log_in(client, user)
+        return user
+
+    return _login

@@ -1,0 +1,60 @@
+"""Plain functions that make rows for tests. They flush; tests commit when they need to."""
+
+from __future__ import annotations
+
+import itertools
+
+from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
+from portal.accounts.passwords import hash_password
+from portal.accounts.permissions import Role
+from portal.extensions import db
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
+_sequence = itertools.count(1)
+
+
+def make_user(role: Role | str = Role.MEMBER, **fields) -> User:
+    n = next(_sequence)
+    role_value = Role(role).value
+    values = {
+        "email": f"{role_value}{n}@example.com",
+        "display_name": f"{role_value.title()} {n}",
+        "password_hash": _PASSWORD_HASH,
+        "role": role_value,
+        "locale": "en",
+    }
+    values.update(fields)
+    user = User(**values)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_member(**fields) -> User:
+    return make_user(Role.MEMBER, **fields)
+
+
+def make_unit(development: str = "Jade Lake", building: str = "1", number: str | None = None,
+              selling: bool = False) -> Unit:
+    dev = db.session.query(Development).filter_by(name=development).one_or_none()
+    if dev is None:
+        dev = Development(name=development, city="Shenzhen", is_selling=selling)
+        db.session.add(dev)
+    bld = db.session.query(Building).filter_by(development=dev, name=building).one_or_none()
+    if bld is None:
+        bld = Building(development=dev, name=building)
+        db.session.add(bld)
+    unit = Unit(building=bld, number=number or f"{next(_sequence)}01")
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_ownership(user: User, unit: Unit | None = None, verified: bool = True) -> Ownership:
+    status = OwnershipStatus.VERIFIED if verified else OwnershipStatus.PENDING
+    ownership = Ownership(user=user, unit=unit or make_unit(), status=status.value,
+                          contract_number="C-1")
+    db.session.add(ownership)
+    db.session.flush()
+    return ownership
