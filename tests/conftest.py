@@ -8,6 +8,7 @@ missing, and fail instead when REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.accounts.permissions import Role
@@ -33,6 +34,23 @@ def test_config(tmp_path, **overrides) -> dict:
     return config
 
 
+class RequestClient(FlaskClient):
+    """Each request runs in its own app context and database session, as in production.
+
+    Flask reuses an already pushed app context for requests, so `g` (and
+    Flask-Login's cached user) would leak between requests of one test. The
+    test's own session is committed before each request, so the request sees
+    what the test made, and expired after it, so the test reads fresh rows.
+    """
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app_config(tmp_path) -> dict:
     """Override in a test module to change settings (e.g. enable CSRF)."""
@@ -42,6 +60,7 @@ def app_config(tmp_path) -> dict:
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = RequestClient
     with app.app_context():
         _db.create_all()
         yield app

@@ -39,7 +39,7 @@ def confirm_field(other: str) -> PasswordField:
 
 
 def language_field() -> SelectField:
-    return SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    return SelectField(_l("Language"), choices=dict(LANGUAGE_NAMES))
 
 
 class RegisterForm(FlaskForm):
@@ -72,7 +72,7 @@ class ProfileForm(FlaskForm):
         Optional(), Length(max=32),
         Regexp(r"^\+?[0-9 ()-]{6,31}$", message=_l("Enter a valid phone number."))])
     locale = language_field()
-    timezone = SelectField(_l("Time zone"), choices=[(t, t) for t in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices={t: t for t in TIMEZONES})
     submit = SubmitField(_l("Save"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from portal.core.hooks import nav_items
@@ -16,5 +16,6 @@ def init_templating(app: Flask) -> None:
             "nav_items": nav_items,
             "language_names": LANGUAGE_NAMES,
             "current_locale": str(get_locale()),
+            "has_endpoint": lambda name: name in current_app.view_functions,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -1,0 +1,3 @@
+from tests.access import ADMIN, Route, only
+
+RULES = [Route("audit_admin.audit_list", only((ADMIN,)))]
