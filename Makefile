@@ -3,11 +3,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
+# Development only: lets the app start without SECRET_KEY (production must set one).
+export ALLOW_DEV_SECRET := 1
 
 .PHONY: run test install install-dev translations migrate seed lint clean
 
 $(VENV)/.installed: requirements.txt
-	python3 -m venv $(VENV)
+	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
@@ -24,15 +26,15 @@ translations: install
 	$(FLASK) translate compile
 
 migrate: install
-	ALLOW_DEV_SECRET=1 $(FLASK) db upgrade
+	$(FLASK) db upgrade
 
 seed: migrate
-	ALLOW_DEV_SECRET=1 $(FLASK) seed-demo || true
+	$(FLASK) seed-demo || true
 
 run: translations migrate
-	@ALLOW_DEV_SECRET=1 $(FLASK) seed-demo 2>/dev/null || echo "Database already has users; demo data not re-created."
+	@$(FLASK) seed-demo 2>/dev/null || echo "Database already has users; demo data not re-created."
 	@echo "Portal: http://127.0.0.1:5000  (logins: member|partner|service|marketing|admin@demo.club / demo-pass-2026)"
-	ALLOW_DEV_SECRET=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: install-dev
 	$(VENV)/bin/ruff check portal tests bench app.py

@@ -75,8 +75,7 @@ def db(app):
 
 @pytest.fixture
 def client(app):
-    with app.test_client() as client:
-        yield client
+    return app.test_client()
 
 
 @pytest.fixture
