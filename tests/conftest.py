@@ -34,6 +34,9 @@ def test_config(tmp_path, **overrides) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
 class RequestClient(FlaskClient):
     """Each request runs in its own app context and database session, as in production.
 
