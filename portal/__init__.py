@@ -22,6 +22,7 @@ FEATURES = [
     "portal.audit",
     "portal.notifications",
     "portal.accounts",
+    "portal.points",
     "portal.home",
 ]
 

@@ -74,3 +74,7 @@ class Config:
         self.MAIL_SUPPRESS_SEND = not self.MAIL_SERVER
 
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+
+        # Points: months until earned points expire (0: never); most a member may gift in 24 hours.
+        self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)
+        self.POINTS_GIFT_DAILY_CAP = _int("POINTS_GIFT_DAILY_CAP", 5000)
