@@ -37,7 +37,7 @@ run: translations migrate
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: install-dev
-	$(VENV)/bin/ruff check portal tests bench app.py
+	$(VENV)/bin/ruff check portal tests tools app.py $(wildcard bench)
 
 test: install-dev translations lint
 	$(PY) -m pytest
