@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import Config
-from portal.core import errors, security, templating
+from portal.core import errors, i18n, security, templating
 from portal.core.i18n import select_locale, select_timezone
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_errors(app)
     security.init_security(app)
     templating.init_templating(app)
+    i18n.init_i18n(app)
     from portal.cli import init_cli
 
     init_cli(app)

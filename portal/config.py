@@ -74,6 +74,8 @@ class Config:
         self.MAIL_SUPPRESS_SEND = not self.MAIL_SERVER
 
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+        # Reset emails per address, whatever IP asks (the per-IP limit is LOGIN_LIMIT_PER_IP).
+        self.RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5 per hour")
 
         # Points: months until earned points expire (0: never); most a member may gift in 24 hours.
         self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)

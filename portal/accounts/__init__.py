@@ -4,11 +4,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.admin import bp as admin_bp
     from portal.accounts.cli import users_cli
     from portal.accounts.demo import seed_accounts
     from portal.accounts.models import Guest, User
+    from portal.accounts.permissions import P
     from portal.accounts.views import account_bp, bp
-    from portal.core.hooks import add_demo_seeder
+    from portal.core.hooks import NavItem, add_demo_seeder, add_nav
     from portal.extensions import db, login_manager
 
     login_manager.login_view = "auth.login"
@@ -27,5 +31,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
+    add_nav(app, NavItem(_l("Members"), "accounts_admin.member_list", "admin", P.VIEW_MEMBERS, 20))
+    add_nav(app, NavItem(_l("Home verification"), "accounts_admin.home_queue", "admin",
+                         P.VERIFY_HOMES, 30))
     app.cli.add_command(users_cli)
     add_demo_seeder(app, 10, seed_accounts)

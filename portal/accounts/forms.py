@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
+from portal.accounts.permissions import ROLE_LABELS
 from portal.core.i18n import LANGUAGE_NAMES
 
 TIMEZONES = [
@@ -82,3 +91,58 @@ class PasswordChangeForm(FlaskForm):
     new_password = new_password_field(_l("New password"))
     confirm = confirm_field("new_password")
     submit = SubmitField(_l("Change password"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(message=_l("Enter your email.")), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field("password")
+    submit = SubmitField(_l("Set the new password"))
+
+
+class UnitFieldsForm(FlaskForm):
+    """Which unit: development (choices set by the view), building and unit number."""
+
+    development = SelectField(_l("Development"), coerce=int, choices=[],
+                              validate_choice=True)
+    building = StringField(_l("Building"), validators=[
+        DataRequired(message=_l("Enter the building.")), Length(max=60)])
+    unit_number = StringField(_l("Unit number"), validators=[
+        DataRequired(message=_l("Enter the unit number.")), Length(max=20)])
+
+    def set_development_choices(self, developments) -> None:
+        self.development.choices = {dev.id: f"{dev.name} ({dev.city})" for dev in developments}
+
+
+class HomeRequestForm(UnitFieldsForm):
+    contract_number = StringField(_l("Contract number"), validators=[
+        DataRequired(message=_l("Enter the contract number.")), Length(max=64)])
+    purchased_on = DateField(_l("Purchase date (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Ask for verification"))
+
+
+class LinkUnitForm(UnitFieldsForm):
+    contract_number = StringField(_l("Contract number (optional)"), validators=[
+        Optional(), Length(max=64)])
+    purchased_on = DateField(_l("Purchase date (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Link this unit"))
+
+
+class RejectHomeForm(FlaskForm):
+    reason = StringField(_l("Reason for rejection"), validators=[
+        DataRequired(message=_l("Give a reason for the rejection.")), Length(max=500)])
+    submit = SubmitField(_l("Reject"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[])
+    submit = SubmitField(_l("Change role"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = dict(ROLE_LABELS)

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from werkzeug.security import check_password_hash
+
+# Hashes made before argon2id (Werkzeug's `scrypt:…`/`pbkdf2:…`) still verify once,
+# then `needs_rehash` says yes and the login stores an argon2id hash instead.
+LEGACY_PREFIXES = ("scrypt:", "pbkdf2:")
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # argon2 has no 72-byte truncation; this bound only stops abuse
@@ -24,7 +29,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def is_legacy(stored_hash: str | None) -> bool:
+    return bool(stored_hash) and stored_hash.startswith(LEGACY_PREFIXES)
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    if is_legacy(stored_hash):
+        return check_password_hash(stored_hash, password)
     try:
         return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
@@ -32,7 +43,13 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    """True for legacy hashes and for argon2 hashes made with other parameters."""
+    if is_legacy(stored_hash):
+        return True
+    try:
+        return _hasher.check_needs_rehash(stored_hash)
+    except InvalidHashError:
+        return True
 
 
 @cache

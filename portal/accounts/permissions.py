@@ -10,6 +10,7 @@ from enum import StrEnum
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 
@@ -19,6 +20,15 @@ class Role(StrEnum):
     SERVICE = "service"
     MARKETING = "marketing"
     ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.MEMBER.value: _l("Member"),
+    Role.PARTNER.value: _l("Partner"),
+    Role.SERVICE.value: _l("Customer service"),
+    Role.MARKETING.value: _l("Marketing"),
+    Role.ADMIN.value: _l("Administrator"),
+}
 
 
 class P(StrEnum):

@@ -11,7 +11,8 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import (
     Building,
@@ -127,6 +128,11 @@ class ResetTokens:
         return user
 
 
+def reset_password(token_user: User, new_password: str) -> None:
+    """Set a forgotten password; the token dies with the old hash, every session ends."""
+    set_password(token_user, new_password)
+
+
 # --- homes ----------------------------------------------------------------------
 
 def find_unit(development_id: int, building_name: str, unit_number: str) -> Unit | None:
@@ -217,3 +223,43 @@ def set_role(user: User, role: Role, admin: User, ip: str | None = None) -> None
 
 def developments() -> list[Development]:
     return list(db.session.scalars(select(Development).order_by(Development.name)))
+
+
+def _unit_path():
+    return joinedload(Ownership.unit).joinedload(Unit.building).joinedload(Building.development)
+
+
+def ownerships_of(user: User) -> list[Ownership]:
+    """A member's units and requests, newest request first, with unit labels loaded."""
+    return list(db.session.scalars(
+        select(Ownership).where(Ownership.user_id == user.id)
+        .options(_unit_path()).order_by(Ownership.requested_at.desc(), Ownership.id.desc())
+    ))
+
+
+def pending_verifications() -> Select:
+    """Staff queue: pending requests, oldest first (index status, requested_at)."""
+    return (
+        select(Ownership).where(Ownership.status == OwnershipStatus.PENDING.value)
+        .options(_unit_path(), joinedload(Ownership.user))
+        .order_by(Ownership.requested_at, Ownership.id)
+    )
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_members(text: str = "") -> Select:
+    """Members whose email, display name or phone contains `text`, newest first."""
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    text = text.strip()
+    if text:
+        pattern = _like_pattern(text.lower())
+        query = query.where(or_(
+            func.lower(User.email).like(pattern, escape="\\"),
+            func.lower(User.display_name).like(pattern, escape="\\"),
+            User.phone.like(pattern, escape="\\"),
+        ))
+    return query.options(selectinload(User.ownerships))

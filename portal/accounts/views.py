@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,10 +18,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import services
-from portal.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
-from portal.core.i18n import is_supported
+from portal.accounts.forms import (
+    HomeRequestForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from portal.core.i18n import N_, is_supported
 from portal.core.security import safe_next
 from portal.extensions import db, limiter
+from portal.notifications.services import send_email
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -28,6 +39,29 @@ account_bp = Blueprint("account", __name__, url_prefix="/account")
 def _login_account_key() -> str:
     """Throttle key per account, whatever IP the attempts come from."""
     return "login:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _reset_account_key() -> str:
+    return "reset:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _without_lang(path: str) -> str:
+    """Drop `?lang=` from the page we go back to, else it would beat the new choice."""
+    parts = urlsplit(path)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if key != "lang"]
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
+
+
+def reset_tokens() -> services.ResetTokens:
+    config = current_app.config
+    return services.ResetTokens(config["SECRET_KEY"], config["PASSWORD_RESET_MAX_AGE"])
+
+
+def reset_link(token: str) -> str:
+    """Built from the configured base URL, never from the request's Host header."""
+    base = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/")
+    return base + url_for("auth.reset_password", token=token)
 
 
 def start_session(user, remember: bool = False) -> None:
@@ -99,16 +133,61 @@ def logout():
     return redirect(url_for("home.index"))
 
 
-@bp.get("/lang/<code>")
+@bp.post("/lang/<code>")
 def switch_language(code: str):
-    """The language switcher; works for anonymous visitors (kept in the session)."""
+    """The language switcher (a POST: it writes the member's setting); works for anonymous
+    visitors too, whose choice is kept in the session."""
+    target = _without_lang(safe_next(request.form.get("next"), url_for("home.index")))
     if not is_supported(code):
-        return redirect(url_for("home.index"))
+        return redirect(target)
     session["lang"] = code
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
-    return redirect(safe_next(request.args.get("next"), url_for("home.index")))
+    return redirect(target)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reset_account_key)
+def reset_request():
+    """Ask for a reset link. The answer is the same whether or not the account exists."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.is_active_account:
+            max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+            send_email(user, N_("Reset your Homeowner Club password"), N_(
+                "Hello %(name)s,\n\n"
+                "Someone (we hope you) asked to reset the password of your Homeowner Club "
+                "account. To choose a new password, open this link within %(minutes)s minutes:"
+                "\n\n%(link)s\n\n"
+                "If you did not ask for this, ignore this email: your password stays the same."),
+                {"name": user.display_name, "minutes": max_age // 60,
+                 "link": reset_link(reset_tokens().make(user))})
+        return render_template("accounts/reset_sent.html")
+    status = 400 if form.errors else 200
+    return render_template("accounts/reset_request.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password with a link from the reset email (single use, expiring)."""
+    user = reset_tokens().user_for(token)
+    if user is None or not user.is_active_account:
+        return render_template("accounts/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_("Your password is changed. Log in with the new password."), "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form), status
 
 
 @account_bp.route("/", methods=["GET", "POST"])
@@ -141,8 +220,35 @@ def change_password():
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            start_session(current_user)  # this device stays logged in; others are out
+            # This device stays logged in (with the new token); the others are out.
+            start_session(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("account.profile"))
     return render_template("accounts/profile.html", form=ProfileForm(obj=current_user),
                            password_form=form), 400
+
+
+@account_bp.route("/homes", methods=["GET", "POST"])
+@login_required
+def homes():
+    """My units and verification requests, and the form to ask for one."""
+    form = HomeRequestForm()
+    form.set_development_choices(services.developments())
+    if form.validate_on_submit():
+        unit = services.find_unit(form.development.data, form.building.data, form.unit_number.data)
+        if unit is None:
+            form.unit_number.errors.append(
+                _("We cannot find this unit. Check the development, building and unit number."))
+        else:
+            try:
+                services.request_verification(current_user, unit, form.contract_number.data,
+                                              form.purchased_on.data)
+            except services.AccountError as error:
+                form.unit_number.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("Thank you. Customer service will check your request."), "success")
+                return redirect(url_for("account.homes"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/homes.html", form=form,
+                           ownerships=services.ownerships_of(current_user)), status

@@ -31,11 +31,26 @@ class HomePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class MemberAdminLink:
+    """A link on the staff page of one member (`/admin/members/<id>`) to a feature's page.
+
+    The endpoint is built as `url_for(endpoint, **{arg: member.id})`.
+    """
+
+    label: Any  # a lazy string
+    endpoint: str
+    permission: str | None = None
+    order: int = 100
+    arg: str = "user_id"
+
+
 @dataclass
 class Hooks:
     nav: list[NavItem] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
+    member_admin_links: list[MemberAdminLink] = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> Hooks:
@@ -54,6 +69,17 @@ def add_home_panel(app: Flask, panel: HomePanel) -> None:
 def add_demo_seeder(app: Flask, order: int, seeder: Callable[[], None]) -> None:
     """`flask seed-demo` runs seeders in `order`; each only flushes."""
     hooks(app).demo_seeders.append((order, seeder))
+
+
+def add_member_admin_link(app: Flask, link: MemberAdminLink) -> None:
+    hooks(app).member_admin_links.append(link)
+
+
+def member_admin_links(user) -> list[MemberAdminLink]:
+    """The feature links on a member's staff page that `user` (the staff member) may follow."""
+    visible = [link for link in hooks().member_admin_links
+               if link.permission is None or user.can(link.permission)]
+    return sorted(visible, key=lambda link: link.order)
 
 
 def nav_items(area: str, user) -> list[NavItem]:

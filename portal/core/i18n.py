@@ -8,9 +8,13 @@ Werkzeug's `best_match` maps zh-CN to zh_Hant and knows nothing of zh-HK.
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
-from flask import current_app, request, session
+from functools import cache
+
+from babel import Locale, UnknownLocaleError, support
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGE_NAMES = {"zh_Hant": "繁體中文", "zh_Hans": "简体中文", "en": "English"}
 TRADITIONAL_TERRITORIES = {"TW", "HK", "MO"}
@@ -70,3 +74,33 @@ def localized(values: dict[str, str | None], locale: str) -> str:
         if values.get(code):
             return values[code]  # type: ignore[return-value]
     return ""
+
+
+# WTForms ships `zh` (Simplified) and `zh_TW` (Traditional) catalogs; Babel's own lookup
+# would serve zh_Hant from `zh`, so Traditional readers would get Simplified messages.
+WTFORMS_CATALOGS = {"zh_Hant": ["zh_TW"], "zh_Hans": ["zh"], "en": ["en"]}
+
+
+@cache
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), WTFORMS_CATALOGS.get(locale, [locale]),
+                                     domain="wtforms")
+
+
+class WTFormsTranslations:
+    """WTForms' built-in messages ("Not a valid choice.") in the request's language."""
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalog(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+def init_i18n(app: Flask) -> None:
+    translations = WTFormsTranslations()
+
+    @app.before_request
+    def _wtforms_translations() -> None:
+        # Flask-WTF looks for this request attribute before loading a catalog itself.
+        request.wtforms_translations = translations
