@@ -29,10 +29,10 @@ migrate: install
 	$(FLASK) db upgrade
 
 seed: migrate
-	$(FLASK) seed-demo || true
+	$(FLASK) seed-demo --if-empty
 
 run: translations migrate
-	@$(FLASK) seed-demo 2>/dev/null || echo "Database already has users; demo data not re-created."
+	$(FLASK) seed-demo --if-empty
 	@echo "Portal: http://127.0.0.1:5000  (logins: member|partner|service|marketing|admin@demo.club / demo-pass-2026)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -44,11 +44,15 @@ def translate_compile() -> None:
 
 @click.command("seed-demo")
 @click.option("--force", is_flag=True, help="Run even if the database already has users.")
-def seed_demo(force: bool) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if there are users.")
+def seed_demo(force: bool, if_empty: bool) -> None:
     """Fill an empty database with demo accounts and sample data for every feature."""
     from portal.accounts.models import User
 
     if db.session.scalar(select(func.count()).select_from(User)) and not force:
+        if if_empty:
+            click.echo("The database already has users; demo data not created.")
+            return
         raise click.ClickException("The database already has users; use --force to seed anyway.")
     for _order, seeder in sorted(hooks().demo_seeders, key=lambda item: item[0]):
         seeder()

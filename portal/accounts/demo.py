@@ -58,9 +58,9 @@ def seed_accounts() -> None:
         unit = db.session.scalar(select(Unit).join(Building).join(Development).where(
             Development.name == DEVELOPMENTS[0][0], Building.name == "1棟", Unit.number == "801"))
         pending = db.session.scalar(select(Unit).join(Building).join(Development).where(
-            Development.name == DEVELOPMENTS[1][0], Building.name == "A座", Unit.number == "1203"))
+            Development.name == DEVELOPMENTS[1][0], Building.name == "A座", Unit.number == "1003"))
         db.session.add(Ownership(user=member, unit=unit, status=OwnershipStatus.VERIFIED.value,
                                  contract_number="JL-2019-0801", purchased_on=date(2019, 6, 18)))
         db.session.add(Ownership(user=member, unit=pending, status=OwnershipStatus.PENDING.value,
-                                 contract_number="CP-2025-1203", purchased_on=date(2025, 9, 2)))
+                                 contract_number="CP-2025-1003", purchased_on=date(2025, 9, 2)))
     db.session.flush()
