@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
@@ -145,4 +146,6 @@ class RoleForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = dict(ROLE_LABELS)
+        # Labels are lazy strings, so a list of SelectChoice (a dict would mean optgroups).
+        self.role.choices = [SelectChoice(value=value, label=label)
+                             for value, label in ROLE_LABELS.items()]
