@@ -23,6 +23,7 @@ FEATURES = [
     "portal.notifications",
     "portal.accounts",
     "portal.points",
+    "portal.perks",
     "portal.home",
 ]
 

@@ -58,3 +58,23 @@ def make_ownership(user: User, unit: Unit | None = None, verified: bool = True) 
     db.session.add(ownership)
     db.session.flush()
     return ownership
+
+
+def make_perk(**fields):
+    """An active perk with unlimited stock and an English title, unless told otherwise."""
+    from portal.perks.models import Perk, PerkCategory
+
+    n = next(_sequence)
+    values = {
+        "title_en": f"Perk {n}",
+        "category": PerkCategory.HOME_SERVICES.value,
+        "cost": 100,
+        "stock": None,
+        "min_tier": "member",
+        "is_active": True,
+    }
+    values.update(fields)
+    perk = Perk(**values)
+    db.session.add(perk)
+    db.session.flush()
+    return perk

@@ -1,0 +1,37 @@
+"""Shared helpers for the perk tests."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+from PIL import Image
+from sqlalchemy import event
+
+from portal.extensions import db
+
+
+def png_bytes(size=(64, 48), colour="teal") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload(data: bytes, name: str = "photo.png"):
+    return (io.BytesIO(data), name)
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block (all connections of the engine)."""
+    statements: list[str] = []
+
+    def _count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
