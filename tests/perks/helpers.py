@@ -35,3 +35,22 @@ def count_queries():
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", _count)
+
+
+def multipart(values: dict) -> dict:
+    """Keyword arguments for a multipart POST whose body is built in memory.
+
+    Werkzeug's test client spools bodies over 500 KB to a temporary file it never closes,
+    a ResourceWarning (an error here); a prebuilt body avoids that.
+    """
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    fields = MultiDict()
+    for key, value in values.items():
+        if isinstance(value, tuple):
+            stream, filename = value
+            value = FileStorage(stream, filename=filename, content_type="application/octet-stream")
+        fields.add(key, value)
+    boundary, body = encode_multipart(fields)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
