@@ -25,6 +25,7 @@ FEATURES = [
     "portal.points",
     "portal.perks",
     "portal.home",
+    "portal.referrals",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"

@@ -80,3 +80,10 @@ class Config:
         # Points: months until earned points expire (0: never); most a member may gift in 24 hours.
         self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)
         self.POINTS_GIFT_DAILY_CAP = _int("POINTS_GIFT_DAILY_CAP", 5000)
+
+        # Referrals: defaults of the reward rule (an admin page stores the rule in force).
+        self.REFERRAL_REWARD_REFERRER = _int("REFERRAL_REWARD_REFERRER", 5000)
+        self.REFERRAL_REWARD_INVITEE = _int("REFERRAL_REWARD_INVITEE", 1000)
+        self.REFERRAL_YEARLY_CAP = _int("REFERRAL_YEARLY_CAP", 10)
+        self.REFERRAL_COOKIE_DAYS = _int("REFERRAL_COOKIE_DAYS", 30)
+        self.REFERRAL_LOOKUP_LIMIT = os.environ.get("REFERRAL_LOOKUP_LIMIT", "60 per minute")

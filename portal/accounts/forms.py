@@ -61,6 +61,8 @@ class RegisterForm(FlaskForm):
         Optional(), Length(max=32),
         Regexp(r"^\+?[0-9 ()-]{6,31}$", message=_l("Enter a valid phone number."))])
     locale = language_field()
+    # A code that cannot be used does not block registration (referrals.attach_referral).
+    referral_code = StringField(_l("Referral code (optional)"), validators=[Optional(), Length(max=100)])
     password = new_password_field(_l("Password"))
     confirm = confirm_field("password")
     submit = SubmitField(_l("Create account"))

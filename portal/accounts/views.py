@@ -31,6 +31,7 @@ from portal.core.i18n import N_, is_supported
 from portal.core.security import safe_next
 from portal.extensions import db, limiter
 from portal.notifications.services import send_email
+from portal.referrals import services as referral_services
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -78,7 +79,8 @@ def start_session(user, remember: bool = False) -> None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = RegisterForm(locale=session.get("lang") or request.args.get("lang") or "zh_Hant")
+    form = RegisterForm(locale=session.get("lang") or request.args.get("lang") or "zh_Hant",
+                        referral_code=referral_services.remembered_code(request.args, request.cookies))
     if form.validate_on_submit():
         try:
             user = services.register_user(
@@ -89,9 +91,16 @@ def register():
         except services.AccountError as error:
             form.email.errors.append(str(error))
         else:
+            referral_problem = None
+            try:
+                referral_services.attach_referral(user, form.referral_code.data)
+            except referral_services.ReferralError as error:
+                referral_problem = str(error)  # the account is created without a referrer
             db.session.commit()
             start_session(user)
             flash(_("Welcome to the club!"), "success")
+            if referral_problem:
+                flash(referral_problem, "warning")
             return redirect(url_for("home.index"))
     status = 400 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
