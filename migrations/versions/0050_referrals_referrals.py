@@ -1,7 +1,7 @@
 """referrals
 
 Revision ID: 0050_referrals
-Revises: 0001_foundation
+Revises: 0020_points
 Create Date: 2026-11-25 13:38:21.824572
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0050_referrals'
-down_revision = '0001_foundation'
+down_revision = '0020_points'
 branch_labels = None
 depends_on = None
 

@@ -12,9 +12,7 @@ def english(app):
 
 @pytest.fixture
 def client(app):
-    """Like the shared fixture, but without `with app.test_client()`: preserved request
-    contexts and RequestClient's own app context pop in the wrong order on a second request
-    ("Popped wrong app context"). Nothing here needs preserve_context."""
+    """The shared client, asking for English pages when nobody is logged in."""
     client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # anonymous pages in English
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
