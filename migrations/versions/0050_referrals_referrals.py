@@ -1,7 +1,7 @@
 """referrals
 
 Revision ID: 0050_referrals
-Revises: 0020_points
+Revises: 0030_perks
 Create Date: 2026-11-25 13:38:21.824572
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0050_referrals'
-down_revision = '0020_points'
+down_revision = '0030_perks'
 branch_labels = None
 depends_on = None
 
