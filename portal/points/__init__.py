@@ -4,7 +4,30 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.points import models  # noqa: F401  (tables for create_all and migrations)
-    from portal.points.cli import points_cli
+    from flask_babel import lazy_gettext as _l
 
+    from portal.accounts.permissions import P
+    from portal.core.hooks import HomePanel, NavItem, add_demo_seeder, add_home_panel, add_nav
+    from portal.points import models  # noqa: F401  (tables for create_all and migrations)
+    from portal.points.admin import bp as admin_bp
+    from portal.points.cli import points_cli
+    from portal.points.demo import seed_points
+    from portal.points.services import kind_label, render_reason
+    from portal.points.tiers import member_tier
+    from portal.points.views import bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(points_cli)
+    app.add_template_filter(render_reason, "points_reason")
+    app.add_template_global(kind_label, "points_kind_label")
+    add_nav(app, NavItem(_l("Points"), "points.overview", "member", P.EARN_POINTS, 20))
+    add_nav(app, NavItem(_l("Points"), "points_admin.overview", "admin", P.ADJUST_POINTS, 400))
+
+    def home_panel(user) -> dict:
+        if not user.can(P.EARN_POINTS):
+            return {"show": False}
+        return {"show": True, "balance": user.points_balance, "tier": member_tier(user)}
+
+    add_home_panel(app, HomePanel("points/_home_panel.html", home_panel, order=10))
+    add_demo_seeder(app, 20, seed_points)

@@ -51,6 +51,10 @@ class InsufficientPoints(PointsError):
     """The balance does not cover a debit; nothing was written."""
 
 
+class RecipientError(PointsError):
+    """The member who would receive points cannot (unknown, inactive, staff, or oneself)."""
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -123,13 +127,14 @@ def _sync(member: User, balance: int, lifetime: int) -> None:
 
 
 def _post(member: User, amount: int, *, kind: LedgerKind | str, reason: str, key: str,
-          reason_params: dict | None, source: object | None, actor: User | None) -> LedgerEntry:
+          reason_params: dict | None, source: object | None, actor: User | None,
+          at: datetime | None = None) -> LedgerEntry:
     """Insert one ledger row and apply it to the member's cached balance and lots.
 
     The ledger row goes in first: a duplicate key fails before any balance moves.
     """
     kind = LedgerKind(kind)
-    now = utcnow()
+    now = at or utcnow()
     source_type, source_id = _source_ref(source)
     entry = LedgerEntry(
         member_id=member.id, amount=amount, kind=kind.value, reason=reason,
@@ -220,6 +225,18 @@ def debit(member: User, amount: int, *, kind: LedgerKind | str, reason: str, ide
     return entry
 
 
+def import_credit(member: User, amount: int, *, kind: LedgerKind | str, reason: str,
+                  idempotency_key: str, earned_at: datetime, reason_params: dict | None = None,
+                  actor: User | None = None) -> LedgerEntry:
+    """A credit dated in the past (data imports, demo data): expiry counts from `earned_at`."""
+    _check_amount(amount)
+    key = _check_key(idempotency_key)
+    entry, _created = _once(key, lambda: _post(
+        member, amount, kind=kind, reason=reason, key=key, reason_params=reason_params,
+        source=None, actor=actor, at=earned_at))
+    return entry
+
+
 def refund(member: User, amount: int, *, reason: str, idempotency_key: str,
            reason_params: dict | None = None, source: object | None = None,
            actor: User | None = None) -> LedgerEntry:
@@ -283,9 +300,9 @@ def gift(sender: User, recipient: User | None, amount: int, *, nonce: str) -> Le
     if amount < GIFT_MINIMUM:
         raise PointsError(_l("A gift is at least %(minimum)s points.", minimum=GIFT_MINIMUM))
     if not can_receive_points(recipient):
-        raise PointsError(_l("There is no member with this email."))
+        raise RecipientError(_l("There is no member with this email."))
     if recipient.id == sender.id:
-        raise PointsError(_l("You cannot gift points to yourself."))
+        raise RecipientError(_l("You cannot gift points to yourself."))
     key = _check_key(f"gift:{sender.id}:{nonce}")
 
     def write() -> LedgerEntry:
@@ -323,6 +340,8 @@ def adjust(member: User, amount: int, *, note: str, actor: User, nonce: str,
     Audited and the member is notified in the app; the caller e-mails after the commit.
     A removal larger than the balance is refused.
     """
+    if not can_receive_points(member):
+        raise RecipientError(_l("This account does not collect points."))
     note = (note or "").strip()
     if not note:
         raise PointsError(_l("Give a reason for the adjustment."))
@@ -349,6 +368,27 @@ def adjust(member: User, amount: int, *, note: str, actor: User, nonce: str,
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+KIND_LABELS = {
+    LedgerKind.EARN: _l("Earned"),
+    LedgerKind.REDEEM: _l("Redeemed"),
+    LedgerKind.REFUND: _l("Refund"),
+    LedgerKind.ADJUST: _l("Adjustment"),
+    LedgerKind.EXPIRE: _l("Expired"),
+    LedgerKind.CAMPAIGN: _l("Campaign"),
+    LedgerKind.REFERRAL: _l("Referral"),
+    LedgerKind.SURVEY: _l("Survey"),
+    LedgerKind.SUGGESTION: _l("Suggestion"),
+    LedgerKind.GIFT: _l("Gift"),
+}
+
+
+def kind_label(kind: str) -> Any:
+    try:
+        return KIND_LABELS[LedgerKind(kind)]
+    except ValueError:
+        return kind
 
 
 def render_reason(entry: LedgerEntry) -> str:
