@@ -7,7 +7,15 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.permissions import P
-    from portal.core.hooks import HomePanel, NavItem, add_demo_seeder, add_home_panel, add_nav
+    from portal.core.hooks import (
+        HomePanel,
+        MemberAdminLink,
+        NavItem,
+        add_demo_seeder,
+        add_home_panel,
+        add_member_admin_link,
+        add_nav,
+    )
     from portal.points import models  # noqa: F401  (tables for create_all and migrations)
     from portal.points.admin import bp as admin_bp
     from portal.points.cli import points_cli
@@ -23,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(kind_label, "points_kind_label")
     add_nav(app, NavItem(_l("Points"), "points.overview", "member", P.EARN_POINTS, 20))
     add_nav(app, NavItem(_l("Points"), "points_admin.overview", "admin", P.ADJUST_POINTS, 400))
+    add_member_admin_link(app, MemberAdminLink(_l("Points and adjustments"), "points_admin.member_points",
+                                               P.ADJUST_POINTS, 20, arg="member_id"))
 
     def home_panel(user) -> dict:
         if not user.can(P.EARN_POINTS):
