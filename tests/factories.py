@@ -78,3 +78,26 @@ def make_perk(**fields):
     db.session.add(perk)
     db.session.flush()
     return perk
+
+
+def make_redemption(member: User, perk=None, **fields):
+    """An issued voucher row (no ledger row: tests that check points redeem for real)."""
+    import secrets
+    from datetime import timedelta
+
+    from portal.core.timeutil import utcnow
+    from portal.perks.models import Redemption
+    from portal.perks.vouchers import new_voucher_code
+
+    perk = perk or make_perk()
+    now = utcnow()
+    values = {
+        "perk_id": perk.id, "member_id": member.id, "nonce": secrets.token_urlsafe(24),
+        "voucher_code": new_voucher_code(), "cost": perk.cost, "status": "issued",
+        "created_at": now, "expires_at": now + timedelta(days=90),
+    }
+    values.update(fields)
+    redemption = Redemption(**values)
+    db.session.add(redemption)
+    db.session.flush()
+    return redemption

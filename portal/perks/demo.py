@@ -6,13 +6,14 @@ import io
 from datetime import timedelta
 
 from PIL import Image, ImageDraw
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from portal.accounts.demo import demo_user
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.perks.models import Perk, PerkCategory
-from portal.perks.services import PerkData, create_perk, save_perk_image
+from portal.perks.services import PerkData, PerkError, create_perk, save_perk_image
+from portal.perks.vouchers import redeem_perk
 
 # (zh_Hant, zh_Hans, en) titles and descriptions, category, cost, stock, limit, tier, colours
 DEMO_PERKS = [
@@ -80,10 +81,34 @@ def _demo_image(colours: tuple[tuple[int, int, int], tuple[int, int, int]]):
     return save_perk_image(out)
 
 
+DEMO_VOUCHER_NONCE = "demo-seed-voucher-member-1"
+
+
 def seed_perks() -> None:
-    """Create the demo perks once (skipped when perks exist)."""
-    if db.session.scalar(select(func.count()).select_from(Perk)):
+    """Create the demo perks once (skipped when perks exist), then the member's voucher."""
+    if not db.session.scalar(select(func.count()).select_from(Perk)):
+        _create_perks()
+    _seed_member_voucher()
+
+
+def _seed_member_voucher() -> None:
+    """The demo member holds one issued voucher, paid from the points the points seeder gave."""
+    member = demo_user("member@demo.club")
+    perk = db.session.scalar(
+        select(Perk).where(Perk.is_active, Perk.min_tier == "member",
+                           Perk.cost <= member.points_balance,
+                           or_(Perk.stock.is_(None), Perk.stock > 5))  # keep the scarce ones
+        .order_by(Perk.cost, Perk.id))
+    if perk is None:  # no points yet (points seeder missing): nothing to spend
         return
+    try:
+        redeem_perk(member, perk, nonce=DEMO_VOUCHER_NONCE)
+    except PerkError:
+        return
+    db.session.flush()
+
+
+def _create_perks() -> None:
     marketing = demo_user("marketing@demo.club")
     now = utcnow()
     for index, (titles, descriptions, category, cost, stock, limit, tier, colours) in enumerate(

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
 from portal.core.forms import MAX_AMOUNT, StrictIntegerField, amount_range
 from portal.perks.models import CATEGORY_LABELS, STATUS_LABELS
@@ -140,6 +141,7 @@ class RedeemForm(FlaskForm):
     """The confirmation step: the nonce makes a replayed POST find the first voucher."""
 
     nonce = HiddenField(validators=[InputRequired(), Regexp(NONCE_PATTERN)])
+    cost = StrictIntegerField(widget=HiddenInput(), validators=[InputRequired(), amount_range(1)])
     submit = SubmitField(_l("Confirm and redeem"))
 
 

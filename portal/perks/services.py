@@ -87,25 +87,61 @@ def held_count(member_id: int, perk_id: int) -> int:
             Redemption.status != RedemptionStatus.CANCELLED.value)) or 0
 
 
-def redeem_blocker(member, perk: Perk, *, now: datetime, held: int, balance: int):
-    """Why `member` cannot redeem `perk` now (a translated message), or None.
+class NotAvailable(PerkError):
+    """Inactive, not started or ended."""
 
-    The same checks run, under locks, when the member confirms; this one only informs.
+
+class TierTooLow(PerkError):
+    pass
+
+
+class OutOfStock(PerkError):
+    pass
+
+
+class LimitReached(PerkError):
+    pass
+
+
+class NotEnoughPoints(PerkError):
+    pass
+
+
+OUT_OF_STOCK = _l("Sorry, this perk is out of stock.")
+
+
+def not_enough_points(short: int):
+    return _l("You need %(short)s more points for this perk.", short=short)
+
+
+def redeem_problem(member, perk: Perk, *, now: datetime, held: int, balance: int,
+                   check_stock: bool = True) -> PerkError | None:
+    """Why `member` cannot redeem `perk` now (an error carrying a translated message), or None.
+
+    Checked in this order: window, tier, stock, limit, points. `redeem_perk` runs the same
+    checks under the member's row lock and takes the stock with a conditional UPDATE.
     """
     if not perk.is_active or (perk.ends_at is not None and perk.ends_at <= now):
-        return _l("This perk is no longer available.")
+        return NotAvailable(_l("This perk is no longer available."))
     if perk.starts_at is not None and perk.starts_at > now:
-        return _l("This perk is not available yet.")
+        return NotAvailable(_l("This perk is not available yet."))
     if not meets_tier(member, perk.min_tier):
-        return _l("This perk is for %(tier)s members and above.", tier=tier_label(perk.min_tier))
-    if perk.stock is not None and perk.stock <= 0:
-        return _l("Sorry, this perk is out of stock.")
+        return TierTooLow(_l("This perk is for %(tier)s members and above.",
+                             tier=tier_label(perk.min_tier)))
+    if check_stock and perk.stock is not None and perk.stock <= 0:
+        return OutOfStock(OUT_OF_STOCK)
     if perk.per_member_limit is not None and held >= perk.per_member_limit:
-        return _l("You have reached the limit of %(limit)s per member for this perk.",
-                  limit=perk.per_member_limit)
+        return LimitReached(_l("You have reached the limit of %(limit)s per member for this perk.",
+                               limit=perk.per_member_limit))
     if balance < perk.cost:
-        return _l("You need %(short)s more points for this perk.", short=perk.cost - balance)
+        return NotEnoughPoints(not_enough_points(perk.cost - balance))
     return None
+
+
+def redeem_blocker(member, perk: Perk, *, now: datetime, held: int, balance: int):
+    """The translated reason of `redeem_problem`, or None (for pages that only inform)."""
+    problem = redeem_problem(member, perk, now=now, held=held, balance=balance)
+    return problem.message if problem is not None else None
 
 
 def get_active_perk(perk_id: int) -> Perk | None:

@@ -54,3 +54,27 @@ def multipart(values: dict) -> dict:
         fields.add(key, value)
     boundary, body = encode_multipart(fields)
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+_funding = __import__("itertools").count(1)
+
+
+def fund(member, points: int, lifetime: bool = True):
+    """Give `member` points the proper way (a ledger row), so `flask points verify` agrees."""
+    from portal.points.models import LedgerKind
+    from portal.points.services import credit
+
+    kind = LedgerKind.EARN if lifetime else LedgerKind.REFUND
+    return credit(member, points, kind=kind, reason="Test points",
+                  idempotency_key=f"test-fund:{member.id}:{next(_funding)}")
+
+
+def confirm_form(client, perk_id: int) -> dict:
+    """GET the confirmation page and return the form fields it carries (nonce, cost)."""
+    import re
+
+    page = client.get(f"/perks/{perk_id}/redeem").get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page)
+    cost = re.search(r'name="cost" type="hidden" value="([^"]+)"', page)
+    assert nonce and cost, "no confirmation form on the page"
+    return {"nonce": nonce.group(1), "cost": cost.group(1)}

@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from portal.core.timeutil import utcnow
 from portal.perks import services
-from portal.perks.models import Perk, format_code
+from portal.perks.models import Perk, Redemption, format_code
 from portal.perks.services import PerkData, PerkError
 from portal.perks.tiers import meets_tier, member_tier, tier_rank
+from portal.points.services import find_differences
 from tests.factories import make_member, make_perk, make_user
+from tests.perks.helpers import fund
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +96,10 @@ def test_demo_perks_seed_once_with_images(app, db):
     from portal.perks.demo import DEMO_PERKS, seed_perks
 
     make_user("marketing", email="marketing@demo.club")
+    member = make_member(email="member@demo.club")
+    seed_perks()
+    assert db.session.scalar(select(Redemption)) is None  # no points yet: no voucher
+    fund(member, 3000)
     seed_perks()
     seed_perks()
     perks = list(db.session.scalars(select(Perk)))
@@ -105,3 +111,6 @@ def test_demo_perks_seed_once_with_images(app, db):
     assert any(p.stock is not None and p.stock <= 2 for p in perks)
     assert {p.category for p in perks} == {"home_services", "community_events",
                                            "partner_discounts", "property_fee_offsets"}
+    [voucher] = db.session.scalars(select(Redemption)).all()
+    assert voucher.member_id == member.id and voucher.status == "issued"
+    assert find_differences() == []
