@@ -1,41 +1,31 @@
-"""Minimum tiers of perks, as keys into the points service's tier table.
+"""Minimum tiers of perks: a perk stores the code of the lowest tier allowed to redeem it.
 
-A perk stores the key of the lowest tier allowed to redeem it. The member's tier
-comes from lifetime earned points over thresholds that the points feature owns.
+Tiers (codes, translated names, admin-editable thresholds) belong to the points feature;
+this module only compares a member's tier with a perk's minimum.
 """
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from portal.points.tiers import TIER_CODES, TIER_NAMES
+from portal.points.tiers import member_tier as _points_member_tier
 
-TIER_KEYS = ("member", "silver", "gold", "platinum")
-TIER_LABELS = {
-    "member": _l("Member"),
-    "silver": _l("Silver"),
-    "gold": _l("Gold"),
-    "platinum": _l("Platinum"),
-}
-# The defaults of the issue; the points feature lets an admin change them.
-DEFAULT_THRESHOLDS = {"member": 0, "silver": 5_000, "gold": 20_000, "platinum": 50_000}
+TIER_KEYS = TIER_CODES
+TIER_LABELS = TIER_NAMES
 
 
-def tier_rank(key: str) -> int:
-    return TIER_KEYS.index(key) if key in TIER_KEYS else 0
+def tier_rank(code: str) -> int:
+    """The rank of a tier code; an unknown code ranks lowest (it can only make a perk easier)."""
+    return TIER_CODES.index(code) if code in TIER_CODES else 0
 
 
 def member_tier(member) -> str:
-    """The tier key of `member` from their lifetime earned points."""
-    lifetime = member.points_lifetime or 0
-    current = TIER_KEYS[0]
-    for key in TIER_KEYS:
-        if lifetime >= DEFAULT_THRESHOLDS[key]:
-            current = key
-    return current
+    """The code of `member`'s tier from their lifetime earned points."""
+    return _points_member_tier(member).code
 
 
 def meets_tier(member, min_tier: str) -> bool:
     return tier_rank(member_tier(member)) >= tier_rank(min_tier)
 
 
-def tier_label(key: str):
-    return TIER_LABELS.get(key, key)
+def tier_label(code: str):
+    return TIER_NAMES.get(code, code)
