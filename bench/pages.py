@@ -30,6 +30,8 @@ PAGES = [
     ("member home /", "/", True),
     ("points /points (5,000-row history)", "/points", True),
     ("points history page 40", "/points?page=40", True),
+    ("perks catalog /perks/", "/perks/", True),
+    ("my vouchers /perks/redemptions", "/perks/redemptions", True),
     ("notifications", "/notifications/", True),
 ]
 
