@@ -39,6 +39,7 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_NAME = "__Host-session" if secure else "session"
         self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_NAME = "__Host-remember" if secure else "remember_token"
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_DURATION = timedelta(days=30)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
 
 from portal import create_app
 from portal.accounts.permissions import Role
@@ -88,9 +89,14 @@ def runner(app):
 
 def log_in(client, user) -> None:
     """Put `user` in the client's session (the login form itself is tested in accounts)."""
+    # Flask-Login's session protection compares `_id` (a hash of IP and User-Agent) with
+    # the request; without it the session would be non-fresh, as if restored from a cookie.
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["_id"] = identifier
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import gettext
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.admin import bp as admin_bp
@@ -13,11 +14,18 @@ def init_app(app: Flask) -> None:
     from portal.accounts.permissions import P
     from portal.accounts.views import account_bp, bp
     from portal.core.hooks import NavItem, add_demo_seeder, add_nav
+    from portal.core.i18n import N_
     from portal.extensions import db, login_manager
 
     login_manager.login_view = "auth.login"
     login_manager.anonymous_user = Guest
+    # "basic": a session whose IP/browser fingerprint changes becomes non-fresh, so the
+    # password change and role changes ask to log in again (see require_fresh_login).
     login_manager.session_protection = "basic"
+    # Flask-Login flashes this msgid; localize_callback translates it per request.
+    login_manager.login_message = N_("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -10,7 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.accounts import services
 from portal.accounts.forms import LinkUnitForm, RejectHomeForm, RoleForm
 from portal.accounts.models import Building, Ownership, OwnershipStatus, Unit, User
-from portal.accounts.permissions import ROLE_LABELS, P, Role, require_permission
+from portal.accounts.permissions import (
+    ROLE_LABELS,
+    P,
+    Role,
+    require_fresh_login,
+    require_permission,
+)
 from portal.core.forms import EmptyForm
 from portal.core.hooks import member_admin_links
 from portal.core.i18n import N_
@@ -143,6 +149,7 @@ def member_detail(user_id: int):
 
 @bp.post("/members/<int:user_id>/role")
 @require_permission(P.MANAGE_ROLES)
+@require_fresh_login
 def member_role(user_id: int):
     member = _member_or_404(user_id)
     form = RoleForm()

@@ -4,6 +4,7 @@ import getpass
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from portal.accounts import services
 from portal.accounts.passwords import MIN_LENGTH, is_common
@@ -33,6 +34,8 @@ def create_admin(email: str, name: str, password: str | None) -> None:
         user = services.register_user(email=email, password=password, display_name=name,
                                       role=Role.ADMIN)
     except services.AccountError as error:
-        raise click.ClickException(str(error)) from error
+        with force_locale("en"):  # the command's other output is English too
+            message = str(error)
+        raise click.ClickException(message) from error
     db.session.commit()
     click.echo(f"Created admin {user.email}.")

@@ -9,9 +9,10 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_fresh, login_required
 
 
 class Role(StrEnum):
@@ -101,3 +102,18 @@ def require_permission(permission: P):
         return wrapped
 
     return decorator
+
+
+def require_fresh_login(view):
+    """For sensitive changes: a session restored from the remember cookie (or one whose
+    fingerprint changed) must log in again first. Put it under the login/permission check."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not login_fresh():
+            flash(gettext("Please log in again to continue."), "info")
+            back = request.path if request.method == "GET" else url_for("home.index")
+            return redirect(url_for("auth.login", next=back))
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_fresh, login_required, login_user, logout_user
 
 from portal.accounts import services
 from portal.accounts.forms import (
@@ -27,6 +27,7 @@ from portal.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from portal.accounts.permissions import require_fresh_login
 from portal.core.i18n import N_, is_supported
 from portal.core.security import safe_next
 from portal.extensions import db, limiter
@@ -112,7 +113,7 @@ def register():
                key_func=_login_account_key)
 def login():
     target = safe_next(request.values.get("next"), url_for("home.index"))
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and login_fresh():
         return redirect(target)
     form = LoginForm()
     status = 200
@@ -219,6 +220,7 @@ def profile():
 
 @account_bp.route("/password", methods=["POST"])
 @login_required
+@require_fresh_login
 def change_password():
     form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():

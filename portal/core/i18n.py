@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale, UnknownLocaleError, support
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.i18n import messages_path
@@ -50,6 +50,8 @@ def match_accept_language(header_values: list[tuple[str, float]]) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and jobs: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and is_supported(current_user.locale):
         return current_user.locale
     requested = request.args.get("lang")
@@ -62,6 +64,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
