@@ -11,7 +11,7 @@ import itsdangerous.timed
 import pytest
 from flask import url_for
 from sqlalchemy import event
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.extensions import csrf
 from tests import factories
@@ -41,15 +41,22 @@ def writes(db):
     event.remove(db.engine, "before_cursor_execute", record)
 
 
+def _sample(converter):
+    if isinstance(converter, IntegerConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return "x"
+
+
 def _paths(app, method: str) -> list[tuple[str, str]]:
-    """(endpoint, path) for every rule answering `method`; arguments filled with 1 or 'x'."""
+    """(endpoint, path) for every rule answering `method`, with sample arguments."""
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if method not in rule.methods or rule.endpoint in IGNORED:
                 continue
-            values = {name: (1 if isinstance(conv, IntegerConverter) else "x")
-                      for name, conv in rule._converters.items()}
+            values = {name: _sample(conv) for name, conv in rule._converters.items()}
             found.append((rule.endpoint, url_for(rule.endpoint, **values)))
     return found
 
@@ -144,7 +151,7 @@ def test_no_get_writes_anything(app, db, runner, writes, actor):
     for endpoint, path in gets:
         response = client.get(path)
         statuses[endpoint] = response.status_code
-        client.head(path)
         response.close()
+        client.head(path).close()
     assert writes == [], writes
     assert all(code < 500 for code in statuses.values()), statuses
