@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.perks import services, vouchers
 from portal.perks.forms import RedeemForm
 from portal.perks.models import CATEGORY_LABELS, Perk, Redemption
-from portal.perks.tiers import member_tier, tier_label
+from portal.perks.tiers import member_tier, tier_label, tier_rank
 
 bp = Blueprint("perks", __name__, url_prefix="/perks")
 PER_PAGE = 12
@@ -47,7 +47,7 @@ def catalog():
     return render_template(
         "perks/catalog.html", page=page, category=category, affordable=affordable,
         categories=CATEGORY_LABELS, locale=str(get_locale()), now=utcnow(),
-        tier=member_tier(current_user), tier_label=tier_label)
+        my_rank=tier_rank(member_tier(current_user)), tier_rank=tier_rank, tier_label=tier_label)
 
 
 @bp.get("/<int:perk_id>")

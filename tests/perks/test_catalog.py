@@ -83,11 +83,15 @@ def test_catalog_runs_a_constant_number_of_queries(client, login):
 
 
 def test_catalog_shows_tier_and_upcoming_badges(client, login):
-    login("member")
-    make_perk(title_en="Gold thing", min_tier="gold")
+    member = login("member")
+    _set_points(member, 900, 6000)  # Silver
+    make_perk(title_en="Gold thing", min_tier="gold", cost=100)
+    make_perk(title_en="Silver thing", min_tier="silver", cost=100)
     make_perk(title_en="Soon thing", starts_at=utcnow() + timedelta(days=3))
     page = client.get("/perks/").get_data(as_text=True)
-    assert "Gold and above" in page
+    assert "Gold and above" in page and "Silver and above" in page
+    assert page.count("For Gold members and above") == 1
+    assert "For Silver members and above" not in page
     assert "From " in page and "Soon thing" in page
 
 
