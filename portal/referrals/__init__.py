@@ -7,9 +7,18 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.permissions import P
-    from portal.core.hooks import NavItem, add_nav
+    from portal.core.hooks import MemberAdminLink, NavItem, add_demo_seeder, add_member_admin_link, add_nav
     from portal.referrals import models  # noqa: F401  (tables for create_all and migrations)
+    from portal.referrals.admin import bp as admin_bp
+    from portal.referrals.demo import seed_referrals
     from portal.referrals.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
     add_nav(app, NavItem(_l("Refer a friend"), "referrals.my_referrals", "member", P.EARN_POINTS, 60))
+    add_nav(app, NavItem(_l("Referrals"), "referrals_admin.referral_list", "admin", P.VIEW_REFERRALS, 500))
+    # On /admin/members/<id>: this member's referrals (as referrer or new member), where
+    # service staff record the purchase.
+    add_member_admin_link(app, MemberAdminLink(_l("Referrals"), "referrals_admin.referral_list",
+                                               P.VIEW_REFERRALS, 50, arg="member"))
+    add_demo_seeder(app, 50, seed_referrals)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.core.forms import StrictIntegerField, amount_range
 from portal.core.timeutil import utcnow
@@ -74,15 +74,3 @@ class RuleForm(FlaskForm):
     yearly_cap = StrictIntegerField(_l("Rewarded referrals per referrer per year"), validators=[
         InputRequired(message=_l("Enter a number.")), amount_range(0, 1000)])
     submit = SubmitField(_l("Put this rule in force"))
-
-
-class FilterForm(FlaskForm):
-    """The GET filters of the staff list (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    status = SelectField(_l("Status"), validators=[Optional()])
-    development = SelectField(_l("Development"), validators=[Optional()])
-    month = StringField(_l("Month registered (YYYY-MM)"), validators=[Optional(), Length(max=7)])
-    referrer = StringField(_l("Referrer (id or email)"), validators=[Optional(), Length(max=254)])

@@ -1,0 +1,149 @@
+"""Races on PostgreSQL with real concurrent connections (SQLite and the test client prove nothing).
+
+Each worker has its own app context (so its own session and connection) and starts at
+the same moment through a Barrier.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import flask_migrate
+import pytest
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.accounts.models import Ownership, Unit, User
+from portal.audit.models import AuditEntry
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from portal.points.models import LedgerEntry
+from portal.points.services import find_differences
+from portal.referrals import lifecycle, services
+from portal.referrals.models import Referral, ReferralStatus
+from tests import factories
+from tests.conftest import test_config
+from tests.referrals.helpers import make_referral
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(tmp_path, postgres_server):
+    url = postgres_server.create_database(f"referrals_{uuid.uuid4().hex[:10]}")
+    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
+                                 SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 5}))
+    with app.app_context():
+        flask_migrate.upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _race(app, workers: int, work) -> list[str]:
+    """Run `work(index)` in `workers` threads released together; each result is 'ok' or the
+    refusal's message (anything else is a failure of the test)."""
+    barrier = threading.Barrier(workers)
+    results: list[str] = [""] * workers
+
+    def run(index: int) -> None:
+        with app.test_request_context("/?lang=en"):
+            try:
+                barrier.wait(timeout=30)
+                work(index)
+                db.session.commit()
+                results[index] = "ok"
+            except services.ReferralError as error:
+                db.session.rollback()
+                results[index] = str(error)
+            except Exception as error:  # noqa: BLE001  (reported below)
+                db.session.rollback()
+                results[index] = f"CRASH {type(error).__name__}: {error}"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(r.startswith("CRASH") for r in results), results
+    return results
+
+
+@pytest.mark.parametrize("workers", [2, 10])
+def test_staff_converting_the_same_referral_at_once_reward_once(pg_app, workers):
+    staff = [factories.make_user("service") for _ in range(workers)]
+    referral = make_referral(days_ago=5)
+    unit = factories.make_unit()
+    db.session.commit()
+    staff_ids, referral_id, unit_id = [s.id for s in staff], referral.id, unit.id
+
+    def convert(index: int) -> None:
+        lifecycle.record_purchase(
+            db.session.get(Referral, referral_id), db.session.get(User, staff_ids[index]),
+            unit=db.session.get(Unit, unit_id), purchased_on=utcnow().date() - timedelta(days=1),
+            contract_number=f"HT-{index}")
+
+    started = time.perf_counter()
+    results = _race(pg_app, workers, convert)
+    elapsed = time.perf_counter() - started
+    print(f"\n{workers} concurrent conversions: {results.count('ok')} ok, "
+          f"{workers - results.count('ok')} refused, {elapsed * 1000:.0f} ms")
+
+    assert results.count("ok") == 1
+    assert set(results) - {"ok"} <= {"This referral was already rewarded."}
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral_id)
+    assert referral.status == ReferralStatus.REWARDED
+    keys = db.session.scalars(select(LedgerEntry.idempotency_key).order_by(LedgerEntry.id)).all()
+    assert keys == [f"referral:{referral_id}:referrer", f"referral:{referral_id}:invitee"]
+    assert (referral.referrer.points_balance, referral.invitee.points_balance) == (5000, 1000)
+    assert db.session.scalar(select(func.count()).select_from(Ownership)) == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "referral.purchase")) == 1
+    assert find_differences() == []
+    verify = pg_app.test_cli_runner().invoke(args=["points", "verify"])
+    assert verify.exit_code == 0, verify.output
+
+
+def test_yearly_cap_holds_when_a_referrers_friends_buy_at_once(pg_app):
+    services.set_rule(factories.make_user("admin"), referrer_points=5000, invitee_points=1000, yearly_cap=1)
+    referrer = factories.make_member()
+    referrals = [make_referral(referrer=referrer, days_ago=3) for _ in range(6)]
+    staff = [factories.make_user("service") for _ in referrals]
+    units = [factories.make_unit() for _ in referrals]
+    db.session.commit()
+    ids = [(r.id, s.id, u.id) for r, s, u in zip(referrals, staff, units, strict=True)]
+
+    def convert(index: int) -> None:
+        referral_id, staff_id, unit_id = ids[index]
+        lifecycle.record_purchase(db.session.get(Referral, referral_id), db.session.get(User, staff_id),
+                                  unit=db.session.get(Unit, unit_id), purchased_on=utcnow().date(),
+                                  contract_number=f"C-{index}")
+
+    assert _race(pg_app, len(ids), convert) == ["ok"] * len(ids)
+    db.session.expire_all()
+    paid = db.session.scalars(
+        select(Referral.referrer_points).where(Referral.referrer_id == referrer.id)).all()
+    assert sorted(paid) == [0] * (len(ids) - 1) + [5000]
+    assert db.session.get(User, referrer.id).points_balance == 5000
+    assert find_differences() == []
+
+
+def test_one_referrer_per_invitee_when_codes_race(pg_app):
+    invitee = factories.make_member()
+    codes = [services.ensure_code(factories.make_member()).code for _ in range(8)]
+    db.session.commit()
+    invitee_id = invitee.id
+
+    def attach(index: int) -> None:
+        services.attach_referral(db.session.get(User, invitee_id), codes[index])
+
+    results = _race(pg_app, len(codes), attach)
+    assert results.count("ok") == 1
+    assert set(results) - {"ok"} <= {"You were already referred by another member."}
+    assert db.session.scalar(select(func.count()).select_from(Referral)) == 1
