@@ -20,18 +20,18 @@ from portal.referrals.models import Referral
 
 # (email, name, locale, days since registration, what happened next)
 FRIENDS = [
-    ("wang.xm@demo.club", "王小明", "zh_Hant", 6, "registered"),
-    ("jane.smith@demo.club", "Jane Smith", "en", 34, "visited"),
-    ("li.jx@demo.club", "李嘉欣", "zh_Hans", 75, "rewarded"),
-    ("tom.lee@demo.club", "Tom Lee", "en", 110, "rejected"),
+    ("wang.xm@friends.demo.club", "王小明", "zh_Hant", 6, "registered"),
+    ("jane.smith@friends.demo.club", "Jane Smith", "en", 34, "visited"),
+    ("li.jx@friends.demo.club", "李嘉欣", "zh_Hans", 75, "rewarded"),
+    ("tom.lee@friends.demo.club", "Tom Lee", "en", 110, "rejected"),
 ]
 # A second referrer, and buyers who came without a referral (the share needs both).
-OTHER_REFERRER = ("zhou.ml@demo.club", "周美玲", "zh_Hans")
-OTHER_FRIEND = ("he.wy@demo.club", "何偉業", "zh_Hant", 130)
+OTHER_REFERRER = ("zhou.ml@friends.demo.club", "周美玲", "zh_Hans")
+OTHER_FRIEND = ("he.wy@friends.demo.club", "何偉業", "zh_Hant", 130)
 WALK_IN_BUYERS = [
-    ("buyer.chan@demo.club", "陳先生", 0, "1棟", "302", 40),
-    ("buyer.ng@demo.club", "Grace Ng", 1, "B座", "904", 95),
-    ("buyer.lam@demo.club", "林太太", 0, "3棟", "601", 150),
+    ("buyer.chan@friends.demo.club", "陳先生", 0, "1棟", "302", 40),
+    ("buyer.ng@friends.demo.club", "Grace Ng", 1, "B座", "904", 95),
+    ("buyer.lam@friends.demo.club", "林太太", 0, "3棟", "601", 150),
 ]
 
 
