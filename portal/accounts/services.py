@@ -11,7 +11,8 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import (
@@ -65,8 +66,12 @@ def register_user(
         display_name=display_name.strip(), phone=(phone or "").strip() or None,
         locale=locale, role=role.value,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # UNIQUE(email) decides when two registrations race past the check above.
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as exc:
+        raise AccountError(_l("An account with this email already exists.")) from exc
     return user
 
 
@@ -153,29 +158,40 @@ def request_verification(
     )
     if existing is not None and existing.status != OwnershipStatus.REJECTED:
         raise AccountError(_l("You have already asked for this unit."))
-    ownership = existing or Ownership(user=user, unit=unit)
+    # By ids, not relationships: the row is added inside the savepoint below, not before.
+    ownership = existing or Ownership(user_id=user.id, unit_id=unit.id)
     ownership.status = OwnershipStatus.PENDING.value
     ownership.contract_number = contract_number.strip()
     ownership.purchased_on = purchased_on
     ownership.requested_at = utcnow()
     ownership.reject_reason = ""
-    db.session.add(ownership)
-    db.session.flush()
+    try:
+        # UNIQUE(user_id, unit_id): a double submit racing past the check above.
+        with db.session.begin_nested():
+            db.session.add(ownership)
+    except IntegrityError as exc:
+        raise AccountError(_l("You have already asked for this unit.")) from exc
     return ownership
 
 
 def decide_verification(
     ownership: Ownership, staff: User, *, approve: bool, reason: str = "", ip: str | None = None
 ) -> None:
-    if ownership.status != OwnershipStatus.PENDING:
-        raise AccountError(_l("This request has already been decided."))
     if not approve and not reason.strip():
         raise AccountError(_l("Give a reason for the rejection."))
-    ownership.status = (OwnershipStatus.VERIFIED if approve else OwnershipStatus.REJECTED).value
-    ownership.reject_reason = "" if approve else reason.strip()
-    ownership.decided_at = utcnow()
-    ownership.decided_by = staff
-    db.session.flush()
+    # Conditional update: when two staff decide at once, only the first one counts.
+    decided = db.session.execute(
+        update(Ownership)
+        .where(Ownership.id == ownership.id, Ownership.status == OwnershipStatus.PENDING.value)
+        .values(status=(OwnershipStatus.VERIFIED if approve else OwnershipStatus.REJECTED).value,
+                reject_reason="" if approve else reason.strip(), decided_at=utcnow(),
+                decided_by_id=staff.id)
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        db.session.refresh(ownership)
+        raise AccountError(_l("This request has already been decided."))
+    db.session.refresh(ownership)
     record_action(staff, "ownership.approve" if approve else "ownership.reject", ownership,
                   {"unit": ownership.unit.label, "reason": ownership.reject_reason}, ip)
     if approve:
