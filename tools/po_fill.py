@@ -31,7 +31,7 @@ def load(locale: str):
 
 def save(locale: str, catalog) -> None:
     with catalog_path(locale).open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, sort_output=True)
+        write_po(handle, catalog, omit_header=False, sort_output=True)
 
 
 def untranslated(message) -> bool:

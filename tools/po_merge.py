@@ -32,7 +32,7 @@ def main(_base: str, ours: str, theirs: str) -> int:
             mine.string = message.string
             mine.flags = set(message.flags)
     with open(ours, "wb") as handle:
-        write_po(handle, merged, width=100, sort_output=True)
+        write_po(handle, merged, sort_output=True)
     return 0
 
 
