@@ -82,6 +82,10 @@ class Config:
         self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)
         self.POINTS_GIFT_DAILY_CAP = _int("POINTS_GIFT_DAILY_CAP", 5000)
 
+        # Perks: days a voucher stays valid; days a member may cancel an unused voucher.
+        self.PERK_VOUCHER_DAYS = _int("PERK_VOUCHER_DAYS", 90)
+        self.PERK_CANCEL_DAYS = _int("PERK_CANCEL_DAYS", 7)
+
         # Referrals: defaults of the reward rule (an admin page stores the rule in force).
         self.REFERRAL_REWARD_REFERRER = _int("REFERRAL_REWARD_REFERRER", 5000)
         self.REFERRAL_REWARD_INVITEE = _int("REFERRAL_REWARD_INVITEE", 1000)

@@ -69,11 +69,11 @@ def normalise_code(raw: str) -> str:
 
 
 def voucher_days() -> int:
-    return int(current_app.config.get("PERK_VOUCHER_DAYS", 90))
+    return int(current_app.config["PERK_VOUCHER_DAYS"])
 
 
 def cancel_days() -> int:
-    return int(current_app.config.get("PERK_CANCEL_DAYS", 7))
+    return int(current_app.config["PERK_CANCEL_DAYS"])
 
 
 def can_cancel(redemption: Redemption, now: datetime | None = None) -> bool:
