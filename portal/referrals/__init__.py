@@ -7,11 +7,25 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.permissions import P
-    from portal.core.hooks import MemberAdminLink, NavItem, add_demo_seeder, add_member_admin_link, add_nav
+    from portal.core.hooks import (
+        HomePanel,
+        MemberAdminLink,
+        NavItem,
+        add_demo_seeder,
+        add_home_panel,
+        add_member_admin_link,
+        add_nav,
+    )
     from portal.referrals import models  # noqa: F401  (tables for create_all and migrations)
     from portal.referrals.admin import bp as admin_bp
     from portal.referrals.demo import seed_referrals
+    from portal.referrals.services import summary_of
     from portal.referrals.views import bp
+
+    def home_panel(user) -> dict:
+        if not user.can(P.EARN_POINTS):
+            return {"show": False}
+        return {"show": True, "summary": summary_of(user)}
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
@@ -21,4 +35,5 @@ def init_app(app: Flask) -> None:
     # service staff record the purchase.
     add_member_admin_link(app, MemberAdminLink(_l("Referrals"), "referrals_admin.referral_list",
                                                P.VIEW_REFERRALS, 50, arg="member"))
+    add_home_panel(app, HomePanel("referrals/_home_panel.html", home_panel, order=40))
     add_demo_seeder(app, 50, seed_referrals)

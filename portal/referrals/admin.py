@@ -12,9 +12,11 @@ from portal.accounts.models import Building, Development, Unit
 from portal.accounts.permissions import P, require_permission
 from portal.accounts.services import find_unit
 from portal.core.csvexport import csv_response
+from portal.core.i18n import N_
 from portal.core.security import client_ip
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.notifications.services import send_email
 from portal.referrals import lifecycle, reports, services
 from portal.referrals.forms import STATUS_LABELS, CancelForm, PurchaseForm, RejectForm, RuleForm, VisitForm
 from portal.referrals.models import Referral, ReferralRule
@@ -104,14 +106,18 @@ def referral_detail(referral_id: int):
     return _render_detail(_referral_or_404(referral_id))
 
 
-def _decide(referral: Referral, action, form_name: str, form, success: str):
-    """Run one validated lifecycle decision; a refusal re-renders the page with the reason (409)."""
+def _decide(referral: Referral, action, form_name: str, form, success: str, after=None):
+    """Run one validated lifecycle decision; a refusal re-renders the page with the reason (409).
+
+    `after(referral)` runs once the decision is committed (e-mails)."""
     try:
         action()
     except services.ReferralError as error:
         db.session.rollback()
         return _render_detail(_referral_or_404(referral.id), 409, error=str(error), **{form_name: form})
     db.session.commit()
+    if after is not None:
+        after(referral)
     flash(success, "success")
     return redirect(url_for("referrals_admin.referral_detail", referral_id=referral.id))
 
@@ -143,7 +149,22 @@ def record_purchase(referral_id: int):
     return _decide(referral, lambda: lifecycle.record_purchase(
         referral, current_user, unit=unit, purchased_on=form.purchased_on.data,
         contract_number=form.contract_number.data, ip=client_ip()),
-        "purchase_form", form, _("The purchase is recorded and the reward credited."))
+        "purchase_form", form, _("The purchase is recorded and the reward credited."),
+        after=_email_reward)
+
+
+def _email_reward(referral: Referral) -> None:
+    """Tell both members by e-mail, in their own language (after the commit)."""
+    if referral.referrer_points:
+        send_email(referral.referrer, N_("Your referral bought a home"),
+                   N_("%(name)s bought a home with us on your recommendation. %(points)s points "
+                      "have been added to your balance. Thank you!"),
+                   {"name": services.mask_name(referral.invitee.display_name),
+                    "points": referral.referrer_points})
+    if referral.invitee_points:
+        send_email(referral.invitee, N_("Welcome home"),
+                   N_("Congratulations on your new home! As a referred buyer you received "
+                      "%(points)s points."), {"points": referral.invitee_points})
 
 
 @bp.post("/<int:referral_id>/reject")

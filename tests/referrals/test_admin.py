@@ -227,3 +227,16 @@ def test_bad_rule_input_saves_nothing(client, login, db, field, value):
     response = client.post("/admin/referrals/rule", data=data)
     assert response.status_code == 400
     assert db.session.query(ReferralRule).count() == 0
+
+
+def test_both_members_are_emailed_after_the_reward(client, login, db, caplog):
+    login("service", locale="en")
+    referral = make_referral(referrer=factories.make_member(email="ref@example.com", locale="en"),
+                             invitee=factories.make_member(email="new@example.com", locale="zh_Hans",
+                                                           display_name="Jane Smith"))
+    with caplog.at_level("INFO", logger="portal.notifications.services"):
+        client.post(f"/admin/referrals/{referral.id}/purchase", data=_purchase_data(selling_unit()))
+    mails = [r.getMessage() for r in caplog.records if r.getMessage().startswith("e-mail to")]
+    assert len(mails) == 2
+    assert "ref@example.com: Your referral bought a home" in mails[0] and "J. S. bought a home" in mails[0]
+    assert mails[1].startswith("e-mail to new@example.com") and "1000" in mails[1]

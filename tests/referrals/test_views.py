@@ -10,7 +10,7 @@ from portal.referrals import services
 from portal.referrals.models import Referral, ReferralCode, ReferralStatus
 from tests import factories
 from tests.factories import PASSWORD
-from tests.referrals.helpers import follow
+from tests.referrals.helpers import follow, make_referral
 
 
 def _register(client, email="newbie@example.com", query="", **fields):
@@ -199,3 +199,13 @@ def test_an_existing_member_cannot_attach_later(client, db):
         except services.ReferralError as error:
             assert "new members only" in str(error)
     assert db.session.query(Referral).count() == 0
+
+
+def test_home_panel_for_members_only(client, login, db):
+    member = login("member", locale="en")
+    make_referral(referrer=member, status="rewarded", referrer_points=5000)
+    text = client.get("/").get_data(as_text=True)
+    assert 'id="referrals-panel"' in text and "Points earned: 5,000" in text
+    client.post("/auth/logout")
+    login("marketing", locale="en")
+    assert 'id="referrals-panel"' not in client.get("/").get_data(as_text=True)
