@@ -95,10 +95,6 @@ class Referral(db.Model):
     def points_owed(self) -> int:
         return self.referrer_owed + self.invitee_owed
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
 
 class ReferralRule(db.Model):
     """The reward rule; the newest row is in force (rows are kept as history)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, distinct, func, or_, select
@@ -36,7 +36,6 @@ class Filters:
     month: str = ""  # 'YYYY-MM' of registration
     referrer: str = ""  # as typed: an id or an email
     member_id: int | None = None  # referrer or invitee (link from the member admin page)
-    errors: list[str] = field(default_factory=list)
 
     def args(self) -> dict[str, str]:
         """The query arguments that reproduce these filters (for the export link)."""

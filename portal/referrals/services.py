@@ -11,7 +11,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -24,7 +24,7 @@ from portal.accounts.permissions import P
 from portal.audit.services import record_action
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.referrals.models import OPEN_STATUSES, Referral, ReferralCode, ReferralRule, ReferralStatus
+from portal.referrals.models import Referral, ReferralCode, ReferralRule, ReferralStatus
 
 
 class ReferralError(ValueError):
@@ -319,11 +319,3 @@ def summary_of(referrer: User) -> Summary:
         .where(Referral.referrer_id == referrer.id)
     ).one()
     return Summary(row[0], row[1], row[2])
-
-
-def is_open(referral: Referral) -> bool:
-    return referral.status in OPEN_STATUSES
-
-
-def today() -> date:
-    return utcnow().date()

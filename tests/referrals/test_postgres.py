@@ -147,3 +147,23 @@ def test_one_referrer_per_invitee_when_codes_race(pg_app):
     assert results.count("ok") == 1
     assert set(results) - {"ok"} <= {"You were already referred by another member."}
     assert db.session.scalar(select(func.count()).select_from(Referral)) == 1
+
+
+def test_report_queries_on_postgres(pg_app):
+    """year_month(), FILTER and COUNT(DISTINCT) compile and count the same on PostgreSQL."""
+    from portal.referrals import reports
+
+    staff = factories.make_user("service")
+    referral = make_referral(days_ago=0)
+    factories.make_ownership(factories.make_member()).purchased_on = utcnow().date()
+    db.session.flush()
+    lifecycle.record_purchase(referral, staff, unit=factories.make_unit(), purchased_on=utcnow().date(),
+                              contract_number="PG-1")
+    db.session.commit()
+    months = reports.months_back(12)
+    assert reports.funnel(months)[-1] == reports.FunnelRow(months[-1], 1, 1, 1)
+    share = reports.referral_share(months)
+    assert share.by_month[months[-1]] == reports.Share(1, 2)
+    assert [(t.referred, t.bought, t.points) for t in reports.top_referrers(months)] == [(1, 1, 5000)]
+    rows = list(reports.export_rows(reports.parse_filters({"status": "rewarded"}), {}))
+    assert [row[0] for row in rows] == [referral.id]
