@@ -1,7 +1,10 @@
 """The points service: every change of a member's points goes through here.
 
-Contract: /work/wt/POINTS_API.md (`credit`, `debit`, `refund`, `clawback`). Functions
-flush, never commit. Rules that hold under concurrency:
+What other features call: `credit`, `debit`, `refund` and `clawback`. Amounts are
+positive integers; `reason` is an N_() msgid shown later in the reader's language with
+`reason_params`; `idempotency_key` names one real-world event (`perk-redeem:<nonce>`,
+`referral:12:referrer`, `campaign:3:member:45`): replaying it returns the first entry
+and changes nothing. Functions flush, never commit. Rules that hold under concurrency:
 
 - A debit is one conditional UPDATE (`... WHERE points_balance >= :n`) whose row
   count decides; nothing reads the balance and writes it back.
@@ -192,7 +195,7 @@ def _consume_lots(member_id: int, amount: int) -> None:
         db.session.execute(update(PointsLot), changes)
 
 
-# --- the contract (POINTS_API.md) ---------------------------------------------------------------
+# --- what other features call ------------------------------------------------------------------
 
 
 def credit(member: User, amount: int, *, kind: LedgerKind | str, reason: str, idempotency_key: str,
