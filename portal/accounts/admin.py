@@ -174,21 +174,16 @@ def member_link_unit(user_id: int):
     form = LinkUnitForm()
     form.set_development_choices(services.developments())
     if form.validate_on_submit():
-        unit = services.find_unit(form.development.data, form.building.data, form.unit_number.data)
-        if unit is None:
-            form.unit_number.errors.append(
-                _("We cannot find this unit. Check the development, building and unit number."))
+        try:
+            ownership = services.link_unit(
+                member, form.unit, current_user, contract_number=form.contract_number.data or "",
+                purchased_on=form.purchased_on.data, ip=client_ip())
+        except services.AccountError as error:
+            form.unit_number.errors.append(str(error))
         else:
-            try:
-                ownership = services.link_unit(
-                    member, unit, current_user, contract_number=form.contract_number.data or "",
-                    purchased_on=form.purchased_on.data, ip=client_ip())
-            except services.AccountError as error:
-                form.unit_number.errors.append(str(error))
-            else:
-                db.session.commit()
-                _email_decision(ownership)
-                flash(_("%(unit)s is linked to %(member)s.", unit=unit.label,
-                        member=member.display_name), "success")
-                return redirect(url_for("accounts_admin.member_detail", user_id=member.id))
+            db.session.commit()
+            _email_decision(ownership)
+            flash(_("%(unit)s is linked to %(member)s.", unit=form.unit.label,
+                    member=member.display_name), "success")
+            return redirect(url_for("accounts_admin.member_detail", user_id=member.id))
     return _render_member(member, 400, link_form=form)

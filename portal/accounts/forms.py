@@ -16,8 +16,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
+from portal.accounts.models import Unit
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from portal.accounts.permissions import ROLE_LABELS
+from portal.accounts.services import find_unit
 from portal.core.i18n import LANGUAGE_NAMES
 
 TIMEZONES = [
@@ -109,7 +111,11 @@ class ResetPasswordForm(FlaskForm):
 
 
 class UnitFieldsForm(FlaskForm):
-    """Which unit: development (choices set by the view), building and unit number."""
+    """Which unit: development (choices set by the view), building and unit number.
+
+    Validation looks the unit up and keeps it in `unit`, so every form that names a
+    unit (home requests, staff links, referral purchases) refuses an unknown one alike.
+    """
 
     development = SelectField(_l("Development"), coerce=int, choices=[],
                               validate_choice=True)
@@ -117,9 +123,18 @@ class UnitFieldsForm(FlaskForm):
         DataRequired(message=_l("Enter the building.")), Length(max=60)])
     unit_number = StringField(_l("Unit number"), validators=[
         DataRequired(message=_l("Enter the unit number.")), Length(max=20)])
+    unit: Unit | None = None
 
     def set_development_choices(self, developments) -> None:
         self.development.choices = {dev.id: f"{dev.name} ({dev.city})" for dev in developments}
+
+    def validate_unit_number(self, field) -> None:
+        if self.development.errors or self.building.errors:
+            return
+        self.unit = find_unit(self.development.data, self.building.data, field.data)
+        if self.unit is None:
+            raise ValidationError(
+                _l("We cannot find this unit. Check the development, building and unit number."))
 
 
 class HomeRequestForm(UnitFieldsForm):

@@ -246,20 +246,15 @@ def homes():
     form = HomeRequestForm()
     form.set_development_choices(services.developments())
     if form.validate_on_submit():
-        unit = services.find_unit(form.development.data, form.building.data, form.unit_number.data)
-        if unit is None:
-            form.unit_number.errors.append(
-                _("We cannot find this unit. Check the development, building and unit number."))
+        try:
+            services.request_verification(current_user, form.unit, form.contract_number.data,
+                                          form.purchased_on.data)
+        except services.AccountError as error:
+            form.unit_number.errors.append(str(error))
         else:
-            try:
-                services.request_verification(current_user, unit, form.contract_number.data,
-                                              form.purchased_on.data)
-            except services.AccountError as error:
-                form.unit_number.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(_("Thank you. Customer service will check your request."), "success")
-                return redirect(url_for("account.homes"))
+            db.session.commit()
+            flash(_("Thank you. Customer service will check your request."), "success")
+            return redirect(url_for("account.homes"))
     status = 400 if form.errors else 200
     return render_template("accounts/homes.html", form=form,
                            ownerships=services.ownerships_of(current_user)), status

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Building, Development, Unit
 from portal.accounts.permissions import P, require_permission
-from portal.accounts.services import find_unit
 from portal.core.csvexport import csv_response
 from portal.core.i18n import N_
 from portal.core.security import client_ip
@@ -82,7 +81,7 @@ def export_csv():
 
 def _purchase_form(formdata=None) -> PurchaseForm:
     form = PurchaseForm(formdata=formdata, prefix="purchase")
-    form.development.choices = {d.id: d.name for d in _developments()}
+    form.set_development_choices(_developments())
     return form
 
 
@@ -139,15 +138,10 @@ def log_visit(referral_id: int):
 def record_purchase(referral_id: int):
     referral = _referral_or_404(referral_id)
     form = _purchase_form(request.form)
-    unit = None
-    if form.validate():
-        unit = find_unit(form.development.data, form.building.data, form.unit_number.data)
-        if unit is None:
-            form.unit_number.errors.append(_("There is no such unit in this development."))
-    if unit is None:
+    if not form.validate():
         return _render_detail(referral, 400, purchase_form=form)
     return _decide(referral, lambda: lifecycle.record_purchase(
-        referral, current_user, unit=unit, purchased_on=form.purchased_on.data,
+        referral, current_user, unit=form.unit, purchased_on=form.purchased_on.data,
         contract_number=form.contract_number.data, ip=client_ip()),
         "purchase_form", form, _("The purchase is recorded and the reward credited."),
         after=_email_reward)

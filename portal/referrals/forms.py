@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portal.accounts.forms import UnitFieldsForm
 from portal.core.forms import StrictIntegerField, amount_range
 from portal.core.timeutil import utcnow
 from portal.referrals.models import ReferralStatus
@@ -37,14 +38,9 @@ class VisitForm(FlaskForm):
     submit = SubmitField(_l("Log the visit"))
 
 
-class PurchaseForm(FlaskForm):
+class PurchaseForm(UnitFieldsForm):
     """Which unit, when, which contract: creates the invitee's verified ownership."""
 
-    development = SelectField(_l("Development"), coerce=int, validate_choice=True)
-    building = StringField(_l("Building"), validators=[
-        DataRequired(message=_l("Enter the building.")), Length(max=60)])
-    unit_number = StringField(_l("Unit"), validators=[
-        DataRequired(message=_l("Enter the unit number.")), Length(max=20)])
     purchased_on = DateField(_l("Purchase date"), validators=[
         DataRequired(message=_l("Enter the purchase date.")), _not_in_future])
     contract_number = StringField(_l("Contract number"), validators=[

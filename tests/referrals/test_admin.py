@@ -117,7 +117,7 @@ def test_marketing_sees_the_referral_but_no_decision_forms(client, login, db):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"purchase-unit_number": "9999"}, "There is no such unit in this development."),
+    ({"purchase-unit_number": "9999"}, "We cannot find this unit."),
     ({"purchase-development": "999999"}, "Not a valid choice"),
     ({"purchase-development": "abc"}, "Invalid Choice: could not coerce."),
     ({"purchase-purchased_on": (TODAY + timedelta(days=1)).isoformat()}, "The date cannot be in the future."),
