@@ -8,6 +8,7 @@ missing, and fail instead when REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 
@@ -45,13 +46,17 @@ class RequestClient(FlaskClient):
     Flask-Login's cached user) would leak between requests of one test. The
     test's own session is committed before each request, so the request sees
     what the test made, and expired after it, so the test reads fresh rows.
+    A client used from a worker thread (race tests) has no test session to sync.
     """
 
     def open(self, *args, **kwargs):
-        _db.session.commit()
+        test_session = has_app_context()
+        if test_session:
+            _db.session.commit()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        _db.session.expire_all()
+        if test_session:
+            _db.session.expire_all()
         return response
 
 

@@ -3,16 +3,12 @@ show (threads with their own connections, released together by a Barrier)."""
 
 from __future__ import annotations
 
-import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.accounts import services
 from portal.accounts.models import Ownership, Unit, User
 from portal.audit.models import AuditEntry
@@ -20,8 +16,8 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from tests import factories
 from tests.accounts.helpers import login_form, reset_path
-from tests.conftest import RequestClient, log_in
-from tests.conftest import test_config as make_config
+from tests.conftest import log_in
+from tests.support.race import migrated_postgres_app, race
 
 pytestmark = pytest.mark.postgres
 
@@ -30,48 +26,15 @@ WORKERS = 12
 
 @pytest.fixture
 def pg_app(tmp_path, postgres_server):
-    url = postgres_server.create_database(f"accounts_{uuid.uuid4().hex[:10]}")
-    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
-                                 SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS + 2,
-                                                            "max_overflow": 0}))
-    app.test_client_class = RequestClient
-    with app.app_context():
-        upgrade()
+    with migrated_postgres_app(tmp_path, postgres_server, "accounts") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def run_together(app, work: Callable[[int], str]) -> Counter:
-    """`work(i)` in WORKERS threads released at once; each commits, or rolls back on error.
-    Returns how many workers ended with each outcome (AccountError → its class name)."""
-    barrier = threading.Barrier(WORKERS, timeout=30)
-    outcomes: list[str] = [""] * WORKERS
-
-    def worker(index: int) -> None:
-        with app.app_context():
-            try:
-                db.session.execute(select(1))  # hold a connection before the start line
-                barrier.wait()
-                outcomes[index] = work(index)
-                db.session.commit()
-            except services.AccountError:
-                db.session.rollback()
-                outcomes[index] = "refused"
-            except Exception as error:  # noqa: BLE001 - counted as a failure by the tests
-                db.session.rollback()
-                outcomes[index] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    db.session.expire_all()
-    return Counter(outcomes)
+    """How many of WORKERS simultaneous `work(i)` ended with each outcome."""
+    outcome = race(app, WORKERS, work, refusal=services.AccountError,
+                   describe=lambda _error: "refused")
+    return Counter(outcome.results)
 
 
 def count(model, *where) -> int:

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import re
 import threading
-import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.accounts.models import User
 from portal.core.timeutil import utcnow
 from portal.extensions import db
@@ -30,63 +26,23 @@ from portal.perks.vouchers import cancel_redemption, fulfil_voucher, redeem_perk
 from portal.points.models import LedgerEntry, LedgerKind
 from portal.points.services import credit
 from tests import factories
-from tests.conftest import log_in, test_config
+from tests.conftest import log_in
+from tests.support.race import assert_points_verify_clean as assert_verify_clean
+from tests.support.race import migrated_postgres_app, race
 
 pytestmark = pytest.mark.postgres
 
-POOL = 60
 
 
 @pytest.fixture
 def pg_app(tmp_path, postgres_server):
-    url = postgres_server.create_database(f"perks_{uuid.uuid4().hex[:10]}")
-    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
-                                 SQLALCHEMY_ENGINE_OPTIONS={"pool_size": POOL, "max_overflow": 0}))
-    with app.app_context():
-        upgrade()
+    with migrated_postgres_app(tmp_path, postgres_server, "perks") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def run_together(app, count: int, work: Callable[[int], object]) -> tuple[list[object], float]:
-    """Run `work(i)` in `count` threads released at once by a barrier; each commits or rolls
-    back. Returns (per worker: the value of `work`, the PerkError's class name, or the repr
-    of any other exception, which the tests count as a failure; seconds from release)."""
-    barrier = threading.Barrier(count, timeout=30)
-    results: list[object] = [None] * count
-    started: list[float] = []
-
-    def worker(index: int) -> None:
-        with app.app_context():
-            try:
-                db.session.execute(select(1))  # hold a connection before the start line
-                if barrier.wait() == 0:
-                    started.append(time.perf_counter())
-                results[index] = work(index)
-                db.session.commit()
-            except PerkError as error:
-                db.session.rollback()
-                results[index] = type(error).__name__
-            except Exception as error:  # noqa: BLE001 - reported to the test
-                db.session.rollback()
-                results[index] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results, time.perf_counter() - started[0]
-
-
-def assert_verify_clean(app) -> None:
-    db.session.expire_all()
-    result = app.test_cli_runner().invoke(args=["points", "verify"])
-    assert result.exit_code == 0, result.output
+    outcome = race(app, count, work, refusal=PerkError)
+    return outcome.results, outcome.seconds
 
 
 def make_members(count: int, balance: int) -> list[int]:

@@ -7,22 +7,19 @@ must be clean. SQLite proves nothing here (it serialises writers).
 
 from __future__ import annotations
 
-import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.points import services
 from portal.points.models import LedgerEntry, LedgerKind
 from tests import factories
-from tests.conftest import test_config
+from tests.support.race import assert_points_verify_clean as assert_verify_clean
+from tests.support.race import migrated_postgres_app, race
 
 pytestmark = pytest.mark.postgres
 
@@ -31,54 +28,12 @@ WORKERS = 20
 
 @pytest.fixture
 def pg_app(tmp_path, postgres_server):
-    url = postgres_server.create_database(f"points_{uuid.uuid4().hex[:10]}")
-    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
-                                 SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS + 5, "max_overflow": 0}))
-    with app.app_context():
-        upgrade()  # the real migrations, append-only trigger included
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    with migrated_postgres_app(tmp_path, postgres_server, "points") as app:
+        yield app  # the real migrations, append-only trigger included
 
 
 def run_together(app, count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads released at once; each commits or rolls back.
-
-    Returns per worker the value of `work`, or the PointsError's class name, or the repr
-    of any other exception (which the tests treat as a failure).
-    """
-    barrier = threading.Barrier(count, timeout=30)
-    results: list[object] = [None] * count
-
-    def worker(index: int) -> None:
-        with app.app_context():
-            try:
-                db.session.execute(select(1))  # hold a connection before the start line
-                barrier.wait()
-                results[index] = work(index)
-                db.session.commit()
-            except services.PointsError as error:
-                db.session.rollback()
-                results[index] = type(error).__name__
-            except Exception as error:  # noqa: BLE001 - reported to the test
-                db.session.rollback()
-                results[index] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
-
-
-def assert_verify_clean(app) -> None:
-    db.session.expire_all()
-    result = app.test_cli_runner().invoke(args=["points", "verify"])
-    assert result.exit_code == 0, result.output
+    return race(app, count, work, refusal=services.PointsError).results
 
 
 def member(user_id: int) -> User:

@@ -6,16 +6,12 @@ the same moment through a Barrier.
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
 from datetime import timedelta
 
-import flask_migrate
 import pytest
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.accounts.models import Ownership, Unit, User
 from portal.audit.models import AuditEntry
 from portal.core.timeutil import utcnow
@@ -25,53 +21,24 @@ from portal.points.services import find_differences
 from portal.referrals import lifecycle, services
 from portal.referrals.models import Referral, ReferralStatus
 from tests import factories
-from tests.conftest import test_config
 from tests.referrals.helpers import make_referral
+from tests.support.race import migrated_postgres_app, race
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_app(tmp_path, postgres_server):
-    url = postgres_server.create_database(f"referrals_{uuid.uuid4().hex[:10]}")
-    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
-                                 SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 5}))
-    with app.app_context():
-        flask_migrate.upgrade()
+    with migrated_postgres_app(tmp_path, postgres_server, "referrals") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _race(app, workers: int, work) -> list[str]:
-    """Run `work(index)` in `workers` threads released together; each result is 'ok' or the
-    refusal's message (anything else is a failure of the test)."""
-    barrier = threading.Barrier(workers)
-    results: list[str] = [""] * workers
-
-    def run(index: int) -> None:
-        with app.test_request_context("/?lang=en"):
-            try:
-                barrier.wait(timeout=30)
-                work(index)
-                db.session.commit()
-                results[index] = "ok"
-            except services.ReferralError as error:
-                db.session.rollback()
-                results[index] = str(error)
-            except Exception as error:  # noqa: BLE001  (reported below)
-                db.session.rollback()
-                results[index] = f"CRASH {type(error).__name__}: {error}"
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(r.startswith("CRASH") for r in results), results
-    return results
+    """Each worker's result: "ok", or the refusal's (English) message."""
+    outcome = race(app, workers, lambda index: (work(index), "ok")[1],
+                   refusal=services.ReferralError, describe=str, request_path="/?lang=en")
+    assert not outcome.crashes, outcome.results
+    return outcome.results
 
 
 @pytest.mark.parametrize("workers", [2, 10])
