@@ -68,6 +68,13 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_name(name, type_, parent_names):
+    """Hide tables and indexes that features create with raw SQL (core.hooks.add_unmanaged_schema)."""
+    from portal.core.hooks import is_managed_schema
+
+    return type_ not in ("table", "index") or is_managed_schema(name, current_app)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -89,6 +96,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

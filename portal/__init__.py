@@ -24,6 +24,7 @@ FEATURES = [
     "portal.accounts",
     "portal.points",
     "portal.perks",
+    "portal.forum",
     "portal.home",
     "portal.referrals",
 ]

@@ -51,6 +51,9 @@ class Hooks:
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
     member_admin_links: list[MemberAdminLink] = field(default_factory=list)
+    # Name prefixes of tables/indexes a migration manages by hand (FTS tables, trigram
+    # indexes); migrations/env.py hides them from autogenerate.
+    unmanaged_schema: list[str] = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> Hooks:
@@ -80,6 +83,15 @@ def member_admin_links(user) -> list[MemberAdminLink]:
     visible = [link for link in hooks().member_admin_links
                if link.permission is None or user.can(link.permission)]
     return sorted(visible, key=lambda link: link.order)
+
+
+def add_unmanaged_schema(app: Flask, *prefixes: str) -> None:
+    """Keep `flask db migrate`/`check` away from database objects made by raw SQL."""
+    hooks(app).unmanaged_schema.extend(prefixes)
+
+
+def is_managed_schema(name: str | None, app: Flask | None = None) -> bool:
+    return not (name and any(name.startswith(p) for p in hooks(app).unmanaged_schema))
 
 
 def nav_items(area: str, user) -> list[NavItem]:

@@ -1,0 +1,31 @@
+"""Template helpers for the forum: durations and the labels of stored codes."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from portal.core.markdown import plain_excerpt
+from portal.forum.models import DEPARTMENT_LABELS, PRIORITY_LABELS, STATUS_LABELS
+
+
+def duration(seconds: int | None) -> str:
+    """"45 min", "3 h", "26 h": the unit the author and the queue read at a glance."""
+    if seconds is None:
+        return ""
+    seconds = abs(int(seconds))
+    if seconds < 3600:
+        return _("%(num)d min", num=max(1, seconds // 60))
+    return _("%(num)d h", num=seconds // 3600)
+
+
+def label(kind: str, code: str) -> str:
+    table = {"status": STATUS_LABELS, "department": DEPARTMENT_LABELS,
+             "priority": PRIORITY_LABELS}[kind]
+    return str(table.get(code, code))
+
+
+def init_display(app: Flask) -> None:
+    app.add_template_global(duration, "forum_duration")
+    app.add_template_global(label, "forum_label")
+    app.add_template_global(plain_excerpt, "forum_excerpt")

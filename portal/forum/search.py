@@ -1,0 +1,158 @@
+"""Forum search: Chinese by substring (2+ characters) and English words, always indexed.
+
+How a query is answered (each whitespace-separated term must match; terms are ANDed):
+
+- a term of 3+ characters uses a trigram index: on SQLite the FTS5 table
+  `forum_search_fts` (trigram tokenizer, rowid = post id, columns title/body); on
+  PostgreSQL `ILIKE '%term%'` over GIN `gin_trgm_ops` indexes on posts.body and
+  threads.title (pg_trgm);
+- a term of exactly 2 characters (e.g. 漏水, 物業) cannot be answered by any trigram
+  index, so it is looked up in `forum_search_grams`, a table of the distinct
+  2-character pieces of each post, on both databases — an exact primary-key lookup,
+  never a scan of the posts.
+
+Both indexes are written by `index_post`, which the services that write posts call in
+the same transaction (not triggers: one code path for both databases, and the grams
+need Python). `flask forum reindex` rebuilds them. Visibility is applied by joining the
+hits to threads and posts with the rules of `portal.forum.rules`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, delete, event, insert, literal_column, select, table, text, union
+from sqlalchemy.orm import contains_eager
+
+from portal.extensions import db
+from portal.forum.models import Post, SearchGram, Thread
+from portal.forum.rules import visible_posts, visible_threads
+
+FTS_TABLE = "forum_search_fts"
+MAX_TERMS = 5
+MAX_QUERY_LENGTH = 100
+
+# Created by migration 0040 (and by create_all in tests through the events below).
+SQLITE_DDL = f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, tokenize='trigram')"
+POSTGRES_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX ix_forum_threads_title_trgm ON forum_threads USING gin (title gin_trgm_ops)",
+    "CREATE INDEX ix_forum_posts_body_trgm ON forum_posts USING gin (body gin_trgm_ops)",
+)
+# Autogenerate must not try to drop what the migration made by hand.
+UNMANAGED_SCHEMA = (FTS_TABLE, "ix_forum_threads_title_trgm", "ix_forum_posts_body_trgm")
+
+
+def install_schema_events() -> None:
+    """Make `create_all` (tests, `bench/`) build the same search objects as the migration."""
+    if event.contains(Post.__table__, "after_create", _after_posts_create):
+        return
+    event.listen(Post.__table__, "after_create", _after_posts_create)
+    event.listen(Post.__table__, "before_drop",
+                 DDL(f"DROP TABLE IF EXISTS {FTS_TABLE}").execute_if(dialect="sqlite"))
+
+
+def _after_posts_create(target, connection, **_kw) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(SQLITE_DDL))
+    elif connection.dialect.name == "postgresql":
+        for statement in POSTGRES_DDL:
+            connection.execute(text(statement))
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def grams(text_value: str) -> set[str]:
+    """The distinct 2-character pieces of `text_value` (case-folded, no whitespace)."""
+    folded = text_value.casefold()
+    return {folded[i:i + 2] for i in range(len(folded) - 1)
+            if not folded[i].isspace() and not folded[i + 1].isspace()}
+
+
+def index_post(post: Post) -> None:
+    """Write (or rewrite) the search entries of one post; call after any change of its text."""
+    db.session.flush()
+    title = post.thread.title if post.is_opening else ""
+    if _dialect() == "sqlite":
+        db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": post.id})
+        db.session.execute(
+            text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"),
+            {"id": post.id, "title": title, "body": post.body})
+    db.session.execute(delete(SearchGram).where(SearchGram.post_id == post.id))
+    pieces = grams(f"{title}\n{post.body}")
+    if pieces:
+        db.session.execute(insert(SearchGram), [{"gram": g, "post_id": post.id} for g in pieces])
+
+
+def reindex_all(batch: int = 500) -> int:
+    """Rebuild both indexes from the posts table (`flask forum reindex`)."""
+    if _dialect() == "sqlite":
+        db.session.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    db.session.execute(delete(SearchGram))
+    count, last_id = 0, 0
+    while True:
+        posts = db.session.scalars(
+            select(Post).where(Post.id > last_id).order_by(Post.id).limit(batch)).all()
+        if not posts:
+            return count
+        for post in posts:
+            index_post(post)
+        count += len(posts)
+        last_id = posts[-1].id
+
+
+def parse_terms(query: str) -> list[str]:
+    """Split a query into terms of 2+ characters (at most MAX_TERMS)."""
+    terms = [t for t in query[:MAX_QUERY_LENGTH].split() if len(t) >= 2]
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching_post_ids(terms: list[str]):
+    """Conditions on Post.id, one per term (or one FTS MATCH for all long terms)."""
+    conditions = []
+    long_terms = [t for t in terms if len(t) >= 3]
+    for term in terms:
+        if len(term) == 2:
+            conditions.append(Post.id.in_(
+                select(SearchGram.post_id).where(SearchGram.gram == term.casefold())))
+    if long_terms and _dialect() == "sqlite":
+        fts = table(FTS_TABLE)
+        conditions.append(Post.id.in_(
+            select(literal_column("rowid")).select_from(fts).where(
+                text(f"{FTS_TABLE} MATCH :fts_query").bindparams(
+                    fts_query=" ".join(_fts_phrase(t) for t in long_terms)))))
+    elif long_terms:
+        for term in long_terms:
+            pattern = _like_pattern(term)
+            by_body = select(Post.id).where(Post.body.ilike(pattern, escape="\\"))
+            by_title = (select(Post.id).join(Thread, Post.thread_id == Thread.id)
+                        .where(Post.is_opening, Thread.title.ilike(pattern, escape="\\")))
+            conditions.append(Post.id.in_(union(by_body, by_title)))
+    return conditions
+
+
+def search_query(user, query: str):
+    """A select of the posts matching `query` that `user` may see, newest first.
+
+    Returns None when the query has no usable term (every term shorter than 2).
+    """
+    terms = parse_terms(query)
+    if not terms:
+        return None
+    return (
+        select(Post)
+        .join(Post.thread).join(Thread.category)
+        .options(contains_eager(Post.thread).contains_eager(Thread.category))
+        .where(*_matching_post_ids(terms), visible_threads(user), visible_posts(user))
+        .order_by(Post.id.desc())
+    )
+

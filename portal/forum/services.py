@@ -1,0 +1,371 @@
+"""Forum rules for writing: threads, replies, edits, photos, follows, flags, categories.
+
+Services take plain arguments, check the rule, write, flush, keep the search index in
+step (`search.index_post`) and return what the view needs plus an `Outbox` whose
+e-mails the view sends after its commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.accounts.models import Ownership, OwnershipStatus, Unit, User
+from portal.audit.services import record_action
+from portal.core.i18n import N_
+from portal.core.images import ImageRejected, StoredImage, delete_stored_image, store_image
+from portal.core.markdown import quote_markdown, render_markdown
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from portal.forum import complaints as complaint_rules
+from portal.forum.common import ForumError, Outbox
+from portal.forum.models import (
+    MAX_PHOTOS_PER_POST,
+    CannedReply,
+    Category,
+    CategoryKind,
+    Flag,
+    Follow,
+    Photo,
+    Post,
+    PostRevision,
+    Sanction,
+    Thread,
+)
+from portal.forum.rules import (
+    can_edit_post,
+    can_flag_post,
+    can_reply,
+    can_see_post,
+    can_see_thread,
+    can_start_thread,
+    can_write_internal_note,
+    is_official_author,
+    visible_posts,
+    visible_threads,
+)
+from portal.forum.search import index_post
+
+DUPLICATE_WINDOW = timedelta(minutes=1)
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_BODY = 20_000
+MAX_TITLE = 160
+
+
+def photo_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "forum"
+
+
+# --- posting rules ----------------------------------------------------------------------
+
+def active_sanction(user: User, now: datetime | None = None) -> Sanction | None:
+    now = now or utcnow()
+    return db.session.scalar(
+        select(Sanction).where(Sanction.user_id == user.id, Sanction.silenced_until > now,
+                               Sanction.lifted_at.is_(None))
+        .order_by(Sanction.silenced_until.desc()).limit(1))
+
+
+def _check_may_post(user: User, body: str, now: datetime) -> None:
+    sanction = active_sanction(user, now)
+    if sanction is not None:
+        raise ForumError(_l("You cannot post until %(until)s.",
+                            until=format_datetime(sanction.silenced_until, "short")))
+    if not body.strip():
+        raise ForumError(_l("Write something first."))
+    if len(body) > MAX_BODY:
+        raise ForumError(_l("The text is too long (at most %(max)d characters).", max=MAX_BODY))
+    duplicate = db.session.scalar(select(exists().where(
+        Post.author_id == user.id, Post.created_at > now - DUPLICATE_WINDOW, Post.body == body)))
+    if duplicate:
+        raise ForumError(_l("You posted the same text a moment ago."))
+
+
+def _store_photos(post: Post, uploads: list, first_position: int = 0) -> list[StoredImage]:
+    """Clean and store each upload; on any refusal remove what was stored and raise."""
+    uploads = [u for u in uploads if u is not None and getattr(u, "filename", "")]
+    if first_position + len(uploads) > MAX_PHOTOS_PER_POST:
+        raise ForumError(_l("At most %(max)d photos per post.", max=MAX_PHOTOS_PER_POST))
+    stored: list[StoredImage] = []
+    folder = photo_folder()
+    try:
+        for upload in uploads:
+            stored.append(store_image(upload.stream, folder, max_bytes=MAX_PHOTO_BYTES))
+    except ImageRejected as error:
+        for image in stored:
+            delete_stored_image(folder, image.name, image.thumb_name)
+        raise ForumError(error.message) from None
+    for position, image in enumerate(stored, start=first_position):
+        db.session.add(Photo(post=post, position=position, stored_name=image.name,
+                             thumb_name=image.thumb_name, width=image.width,
+                             height=image.height, size=image.size))
+    return stored
+
+
+def _new_post(thread: Thread, author: User, body: str, now: datetime, *, opening: bool = False,
+              official: bool = False, internal: bool = False) -> Post:
+    post = Post(thread=thread, author=author, body=body, body_html=render_markdown(body),
+                is_opening=opening, is_official=official, is_internal=internal, created_at=now)
+    db.session.add(post)
+    return post
+
+
+@dataclass
+class Written:
+    post: Post
+    outbox: Outbox = field(default_factory=Outbox)
+
+
+def start_thread(author: User, category: Category, title: str, body: str, *,
+                 photos: list | None = None, unit: Unit | None = None, is_private: bool = False,
+                 now: datetime | None = None) -> Written:
+    """Open a thread (a complaint in a complaint category) with its first post and photos."""
+    now = now or utcnow()
+    if not can_start_thread(author, category):
+        raise ForumError(_l("You cannot start a thread in this category."))
+    title = " ".join(title.split())
+    if not title:
+        raise ForumError(_l("Give the thread a title."))
+    if len(title) > MAX_TITLE:
+        raise ForumError(_l("The title is too long."))
+    _check_may_post(author, body, now)
+    if not category.is_complaint and (unit is not None or is_private):
+        raise ForumError(_l("Only complaints can be private or tied to a unit."))
+    if unit is not None and unit.id not in {u.id for u in my_units(author)}:
+        raise ForumError(_l("Choose one of your own units."))
+    thread = Thread(category=category, author=author, title=title, is_private=is_private,
+                    created_at=now, last_post_at=now)
+    db.session.add(thread)
+    post = _new_post(thread, author, body, now, opening=True,
+                     official=category.is_announcement and is_official_author(author))
+    db.session.flush()
+    if category.is_complaint:
+        complaint_rules.open_complaint(thread, category, unit, now)
+    db.session.add(Follow(user=author, thread_id=thread.id, created_at=now))
+    _store_photos(post, photos or [])
+    index_post(post)
+    return Written(post)
+
+
+def reply(author: User, thread: Thread, body: str, *, photos: list | None = None,
+          internal: bool = False, now: datetime | None = None) -> Written:
+    """Add a reply (or a staff-only internal note) and tell the followers who may read it."""
+    now = now or utcnow()
+    if not can_reply(author, thread):
+        raise ForumError(_l("You cannot reply to this thread."))
+    if internal and not can_write_internal_note(author, thread):
+        raise ForumError(_l("Only complaint handlers can write internal notes."))
+    _check_may_post(author, body, now)
+    official = is_official_author(author) and not internal
+    post = _new_post(thread, author, body, now, official=official, internal=internal)
+    if not internal:
+        thread.reply_count += 1
+        thread.last_post_at = now
+    db.session.flush()
+    complaint = thread.complaint
+    if complaint is not None and not internal:
+        if official:
+            complaint_rules.record_first_response(complaint, author, now)
+        elif author.id == thread.author_id:
+            complaint_rules.homeowner_replied(complaint, author, now)
+    if db.session.get(Follow, (author.id, thread.id)) is None:
+        db.session.add(Follow(user=author, thread_id=thread.id, created_at=now))
+    _store_photos(post, photos or [])
+    index_post(post)
+    written = Written(post)
+    _tell_followers(post, written.outbox)
+    return written
+
+
+def _tell_followers(post: Post, outbox: Outbox) -> None:
+    thread = post.thread
+    followers = db.session.scalars(
+        select(User).join(Follow, Follow.user_id == User.id)
+        .where(Follow.thread_id == thread.id, User.id != post.author_id, User.is_active_account))
+    link = f"/forum/p/{post.id}"
+    for user in followers:
+        if can_see_thread(user, thread) and can_see_post(user, post):
+            outbox.notify(user, "forum", N_("%(name)s replied to “%(title)s”."),
+                          {"name": post.author.display_name, "title": thread.title}, link,
+                          subject=N_("New reply: %(title)s"),
+                          email_body=N_("%(name)s replied to “%(title)s”.\n\nRead it: %(url)s"))
+
+
+def edit_post(user: User, post: Post, body: str, title: str | None = None, *,
+              now: datetime | None = None) -> Post:
+    """The author edits their post within 30 minutes; the old text is kept as a revision."""
+    now = now or utcnow()
+    if not can_edit_post(user, post, now):
+        raise ForumError(_l("Posts can only be edited by their author within 30 minutes."))
+    if not body.strip():
+        raise ForumError(_l("Write something first."))
+    if len(body) > MAX_BODY:
+        raise ForumError(_l("The text is too long (at most %(max)d characters).", max=MAX_BODY))
+    thread = post.thread
+    new_title = " ".join((title or "").split()) if post.is_opening and title is not None else None
+    if new_title is not None and not new_title:
+        raise ForumError(_l("Give the thread a title."))
+    if body == post.body and new_title in (None, thread.title):
+        return post
+    db.session.add(PostRevision(post=post, title=thread.title if post.is_opening else "",
+                                body=post.body, body_html=post.body_html,
+                                written_at=post.edited_at or post.created_at, replaced_at=now))
+    post.body, post.body_html, post.edited_at = body, render_markdown(body), now
+    if new_title:
+        thread.title = new_title[:MAX_TITLE]
+    index_post(post)
+    return post
+
+
+def follow(user: User, thread: Thread, now: datetime | None = None) -> None:
+    if db.session.get(Follow, (user.id, thread.id)) is None:
+        db.session.add(Follow(user=user, thread_id=thread.id, created_at=now or utcnow()))
+        db.session.flush()
+
+
+def unfollow(user: User, thread: Thread) -> None:
+    existing = db.session.get(Follow, (user.id, thread.id))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+
+
+def is_following(user: User, thread: Thread) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Follow.user_id == user.id, Follow.thread_id == thread.id))))
+
+
+def flag_post(user: User, post: Post, reason: str, now: datetime | None = None) -> Flag:
+    """A member reports a post to the moderators; once per member and post."""
+    if not can_flag_post(user, post):
+        raise ForumError(_l("You cannot report this post."))
+    reason = reason.strip()
+    if not reason:
+        raise ForumError(_l("Say what is wrong with the post."))
+    if db.session.scalar(select(exists().where(Flag.post_id == post.id,
+                                               Flag.reporter_id == user.id))):
+        raise ForumError(_l("You have already reported this post."))
+    flag = Flag(post=post, reporter=user, reason=reason[:500], created_at=now or utcnow())
+    db.session.add(flag)
+    db.session.flush()
+    return flag
+
+
+def quote_text(post: Post) -> str:
+    return quote_markdown(post.author.display_name, post.body)
+
+
+def my_units(user: User) -> list[Unit]:
+    return list(db.session.scalars(
+        select(Unit).join(Ownership, Ownership.unit_id == Unit.id)
+        .options(joinedload(Unit.building))
+        .where(Ownership.user_id == user.id, Ownership.status == OwnershipStatus.VERIFIED.value)
+        .order_by(Unit.id)))
+
+
+# --- reading --------------------------------------------------------------------------
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def thread_counts(user: User) -> dict[int, int]:
+    """Threads per category that `user` may see (one grouped query)."""
+    rows = db.session.execute(
+        select(Thread.category_id, func.count()).where(visible_threads(user))
+        .group_by(Thread.category_id))
+    return {category_id: count for category_id, count in rows}
+
+
+def category_threads_query(user: User, category: Category):
+    return (select(Thread).options(joinedload(Thread.author), joinedload(Thread.complaint))
+            .where(Thread.category_id == category.id, visible_threads(user))
+            .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc()))
+
+
+def latest_threads_query(user: User):
+    return (select(Thread).options(joinedload(Thread.author), joinedload(Thread.category),
+                                   joinedload(Thread.complaint))
+            .where(visible_threads(user))
+            .order_by(Thread.last_post_at.desc(), Thread.id.desc()))
+
+
+def thread_posts_query(user: User, thread: Thread):
+    return (select(Post).options(joinedload(Post.author), selectinload(Post.photos))
+            .where(Post.thread_id == thread.id, visible_posts(user)).order_by(Post.id))
+
+
+def post_page(user: User, post: Post, per_page: int) -> int:
+    """The page of the thread on which `post` appears for `user`."""
+    before = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.thread_id == post.thread_id, Post.id < post.id, visible_posts(user)))
+    return (before or 0) // per_page + 1
+
+
+def canned_replies(locale: str | None = None) -> list[CannedReply]:
+    query = select(CannedReply).order_by(CannedReply.locale, CannedReply.title)
+    if locale:
+        query = query.where(CannedReply.locale == locale)
+    return list(db.session.scalars(query))
+
+
+# --- categories and canned replies (staff) -----------------------------------------
+
+CATEGORY_FIELDS = ("slug", "kind", "name_zh_hant", "name_zh_hans", "name_en",
+                   "description_zh_hant", "description_zh_hans", "description_en", "position",
+                   "first_response_hours", "resolution_hours", "default_department")
+
+
+def save_category(category: Category | None, actor: User, values: dict,
+                  ip: str | None = None) -> Category:
+    """Create (category None) or update a category; slugs are unique."""
+    if values.get("kind") not in {k.value for k in CategoryKind}:
+        raise ForumError(_l("Unknown kind of category."))
+    clash = db.session.scalar(select(Category.id).where(Category.slug == values["slug"]))
+    if clash is not None and (category is None or clash != category.id):
+        raise ForumError(_l("Another category already uses this address."))
+    created = category is None
+    category = category or Category()
+    before = {name: getattr(category, name) for name in CATEGORY_FIELDS}
+    for name in CATEGORY_FIELDS:
+        if name in values:
+            setattr(category, name, values[name])
+    db.session.add(category)
+    db.session.flush()
+    changes = {name: [before[name], getattr(category, name)] for name in CATEGORY_FIELDS
+               if before[name] != getattr(category, name)}
+    record_action(actor, "forum.category.create" if created else "forum.category.update",
+                  category, changes, ip)
+    return category
+
+
+def save_canned_reply(reply_: CannedReply | None, actor: User, *, locale: str, title: str,
+                      body: str, ip: str | None = None) -> CannedReply:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ForumError(_l("Unknown language."))
+    created = reply_ is None
+    reply_ = reply_ or CannedReply()
+    reply_.locale, reply_.title, reply_.body = locale, title.strip(), body
+    reply_.updated_at = utcnow()
+    db.session.add(reply_)
+    db.session.flush()
+    record_action(actor, "forum.canned.create" if created else "forum.canned.update", reply_,
+                  {"locale": locale, "title": reply_.title}, ip)
+    return reply_
+
+
+def delete_canned_reply(reply_: CannedReply, actor: User, ip: str | None = None) -> None:
+    record_action(actor, "forum.canned.delete", reply_, {"title": reply_.title}, ip)
+    db.session.delete(reply_)
+    db.session.flush()
