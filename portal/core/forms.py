@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 
 MAX_AMOUNT = 10_000_000
@@ -38,3 +39,9 @@ def amount_range(minimum: int, maximum: int = MAX_AMOUNT) -> NumberRange:
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that POST."""
+
+
+def select_choices(mapping: dict) -> list[SelectChoice]:
+    """SelectField choices from `{value: label}` where labels may be lazy strings
+    (WTForms reads a dict with non-`str` values as optgroups)."""
+    return [SelectChoice(value=str(value), label=label) for value, label in mapping.items()]

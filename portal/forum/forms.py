@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.core.forms import StrictIntegerField
+from portal.core.forms import StrictIntegerField, select_choices
 from portal.core.i18n import LANGUAGE_NAMES
 from portal.forum.models import (
     CATEGORY_KIND_LABELS,
@@ -83,9 +83,9 @@ class ComplaintUpdateForm(FlaskForm):
     """Staff: status, department, assignee and priority in one form."""
 
     status = SelectField(_l("Status"), choices={})
-    department = SelectField(_l("Department"), choices=dict(DEPARTMENT_LABELS))
+    department = SelectField(_l("Department"), choices=select_choices(DEPARTMENT_LABELS))
     assignee = SelectField(_l("Assignee"), choices={})
-    priority = SelectField(_l("Priority"), choices=dict(PRIORITY_LABELS))
+    priority = SelectField(_l("Priority"), choices=select_choices(PRIORITY_LABELS))
     submit = SubmitField(_l("Update"))
 
 
@@ -125,7 +125,7 @@ class CategoryForm(FlaskForm):
     slug = StringField(_l("Address (slug)"), validators=[
         DataRequired(message=_l("Enter an address.")), Length(max=60),
         Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and dashes."))])
-    kind = SelectField(_l("Kind"), choices=dict(CATEGORY_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=select_choices(CATEGORY_KIND_LABELS))
     name_zh_hant = StringField(_l("Name (Traditional Chinese)"), validators=[
         DataRequired(message=_l("Enter a name.")), Length(max=80)])
     name_zh_hans = StringField(_l("Name (Simplified Chinese)"), validators=[
@@ -146,7 +146,7 @@ class CategoryForm(FlaskForm):
     resolution_hours = StrictIntegerField(_l("Resolution within (hours)"), default=168, validators=[
         InputRequired(message=_l("Enter a whole number.")), NumberRange(min=1, max=24 * 365)])
     default_department = SelectField(_l("Department for new complaints"),
-                                     choices=dict(DEPARTMENT_LABELS))
+                                     choices=select_choices(DEPARTMENT_LABELS))
     submit = SubmitField(_l("Save"))
 
 
@@ -159,7 +159,7 @@ class CannedReplyForm(FlaskForm):
 
 
 class DepartmentLeadForm(FlaskForm):
-    department = SelectField(_l("Department"), choices=dict(DEPARTMENT_LABELS))
+    department = SelectField(_l("Department"), choices=select_choices(DEPARTMENT_LABELS))
     lead = SelectField(_l("Lead"), choices={})
     submit = SubmitField(_l("Save"))
 

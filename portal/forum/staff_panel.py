@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.core.forms import select_choices
 from portal.forum import complaints as complaint_rules
 from portal.forum import rules, services
 from portal.forum.forms import (
@@ -42,7 +43,7 @@ def complaint_form_for(thread: Thread) -> ComplaintUpdateForm:
         "status": complaint.status, "department": complaint.department,
         "assignee": str(complaint.assignee_id or ""), "priority": complaint.priority})
     allowed = [complaint.status, *sorted(complaint_rules.STAFF_TRANSITIONS[complaint.status])]
-    form.status.choices = {s: STATUS_CHOICES[s] for s in allowed}
+    form.status.choices = select_choices({s: STATUS_CHOICES[s] for s in allowed})
     form.assignee.choices = {"": _("Nobody"),
                              **{str(u.id): u.display_name for u in complaint_rules.handlers()}}
     return form
