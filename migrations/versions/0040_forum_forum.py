@@ -1,7 +1,7 @@
 """forum
 
 Revision ID: 0040_forum
-Revises: 0020_points
+Revises: 0050_referrals
 Create Date: 2026-11-25 13:46:42.623816
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0040_forum'
-down_revision = '0020_points'
+down_revision = '0050_referrals'
 branch_labels = None
 depends_on = None
 

@@ -263,8 +263,7 @@ def undo(actor: User, act: ModerationAct, *, ip: str | None = None,
 
 def flag_queue_query():
     """Posts with open flags, the longest-waiting first (one row per post)."""
-    first_flag = func.min(Flag.created_at).label("first_flagged_at")
-    return (select(Post, func.count(Flag.id).label("flags"), first_flag)
-            .join(Flag, Flag.post_id == Post.id)
-            .where(Flag.resolved_at.is_(None))
-            .group_by(Post.id).order_by(first_flag, Post.id))
+    first_flags = (select(Flag.post_id, func.min(Flag.created_at).label("first_flagged_at"))
+                   .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
+    return (select(Post).join(first_flags, first_flags.c.post_id == Post.id)
+            .order_by(first_flags.c.first_flagged_at, Post.id))

@@ -62,7 +62,7 @@ def flag_queue():
         joinedload(Post.author), joinedload(Post.thread)),
         page=int(request.args["page"]) if request.args.get("page", "").isdigit() else 1,
         per_page=FLAGS_PER_PAGE, error_out=False)
-    post_ids = [row.Post.id for row in page.items]
+    post_ids = [post.id for post in page.items]
     flags: dict[int, list[Flag]] = {}
     for flag in db.session.scalars(
             select(Flag).options(joinedload(Flag.reporter))

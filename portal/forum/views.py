@@ -56,13 +56,17 @@ posting_limit = limiter.shared_limit(
 
 # --- loaders: 404 for what does not exist or may not be seen -----------------------
 
-def load_thread(thread_id: int) -> Thread:
-    thread = db.session.scalar(
+def _thread_row(thread_id: int) -> Thread | None:
+    return db.session.scalar(
         select(Thread).where(Thread.id == thread_id).options(
             joinedload(Thread.category), joinedload(Thread.author),
             joinedload(Thread.complaint).joinedload(Complaint.assignee),
             joinedload(Thread.complaint).joinedload(Complaint.unit)
             .joinedload(Unit.building).joinedload(Building.development)))
+
+
+def load_thread(thread_id: int) -> Thread:
+    thread = _thread_row(thread_id)
     if thread is None or not rules.can_see_thread(current_user, thread):
         abort(404)
     return thread
@@ -181,12 +185,15 @@ def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: i
 @bp.get("/t/<int:thread_id>")
 @login_required
 def thread_detail(thread_id: int):
-    thread = db.session.get(Thread, thread_id)
+    thread = _thread_row(thread_id)
     if thread is not None and thread.merged_into_id is not None:
+        # A merged duplicate leads to the thread it went into (if that may be seen).
         target = db.session.get(Thread, thread.merged_into_id)
         if rules.can_see_thread(current_user, target):
             return redirect(url_for("forum.thread_detail", thread_id=target.id))
-    return render_thread(load_thread(thread_id))
+    if thread is None or not rules.can_see_thread(current_user, thread):
+        abort(404)
+    return render_thread(thread)
 
 
 @bp.post("/t/<int:thread_id>/reply")

@@ -1,0 +1,116 @@
+"""Posting rate limit, the cron commands, demo data, and the visibility rules' SQL twins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.core.timeutil import utcnow
+from portal.forum import moderation, rules
+from portal.forum.models import CannedReply, Category, Complaint, Photo, Post, Thread
+from tests import factories
+from tests.conftest import test_config
+from tests.forum.helpers import make_category, make_complaint, make_reply, make_thread
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, tmp_path):
+        return test_config(tmp_path, RATELIMIT_ENABLED=True, FORUM_POST_LIMIT="3 per minute")
+
+    def test_posting_is_limited_per_member_across_threads_and_replies(self, client, login, db):
+        login("member")
+        category = make_category()
+        thread = make_thread()
+        statuses = [client.post(f"/forum/t/{thread.id}/reply", data={"body": f"r{i}"}).status_code
+                    for i in range(3)]
+        statuses.append(client.post("/forum/new", data={
+            "category": category.slug, "title": "T", "body": "new"}).status_code)
+        assert statuses == [302, 302, 302, 429]
+        assert db.session.scalar(select(func.count()).select_from(Post)) == 4  # 1 opening + 3
+        assert client.get(f"/forum/t/{thread.id}").status_code == 200  # reading is not limited
+        login("member")  # another member has their own budget
+        assert client.post(f"/forum/t/{thread.id}/reply", data={"body": "mine"}).status_code == 302
+
+
+def test_escalate_command_is_idempotent(runner, db):
+    make_complaint(now=utcnow() - timedelta(hours=30))
+    make_complaint()
+    factories.make_user("admin")
+    db.session.commit()
+    first = runner.invoke(args=["complaints", "escalate"])
+    assert first.exit_code == 0 and "Escalated 1 complaint(s); 3 e-mail(s)" in first.output  # 3 admins
+    second = runner.invoke(args=["complaints", "escalate"])
+    assert "Escalated 0 complaint(s)" in second.output
+    later = runner.invoke(args=["complaints", "escalate", "--now",
+                                (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")])
+    assert "Escalated 1 complaint(s)" in later.output
+    assert db.session.scalar(select(func.count()).select_from(Complaint).where(
+        Complaint.escalated_at.is_not(None))) == 2
+
+
+def test_reindex_command(runner, db):
+    make_thread(body="漏水")
+    db.session.commit()
+    result = runner.invoke(args=["forum", "reindex"])
+    assert result.exit_code == 0 and "Indexed 1 post(s)" in result.output
+
+
+def test_demo_forum(runner, db, app, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    kinds = dict(db.session.execute(select(Category.kind, func.count()).group_by(Category.kind)).all())
+    assert kinds == {"complaint": 5, "discussion": 2, "announcement": 1}
+    assert {c.locale for c in db.session.scalars(select(CannedReply))} == {"zh_Hant", "zh_Hans", "en"}
+    statuses = dict(db.session.execute(
+        select(Complaint.status, func.count()).group_by(Complaint.status)).all())
+    assert statuses == {"in_progress": 1, "resolved": 1, "open": 2}
+    rated = db.session.scalar(select(Complaint).where(Complaint.rating.is_not(None)))
+    assert rated.rating == 4 and rated.thread.title.startswith("Lift")
+    private = db.session.scalar(select(Thread).where(Thread.is_private))
+    assert private.author.email == "member@demo.club"
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
+    overdue = db.session.scalars(select(Complaint).where(Complaint.next_due_at < utcnow())).all()
+    assert len(overdue) == 1 and overdue[0].first_response_at is None
+    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.is_official)) >= 4
+    # Seeding again (forced) adds nothing to the forum.
+    assert runner.invoke(args=["seed-demo", "--force"]).exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Category)) == 8
+
+
+def test_visibility_rule_and_its_sql_twin_agree(db):
+    author = factories.make_member()
+    moderator = factories.make_user("service")
+    threads = [
+        make_thread(author),
+        make_complaint(author, is_private=True).thread,
+        make_complaint(is_private=True).thread,
+        make_thread(),
+    ]
+    hidden = make_thread(author)
+    moderation.hide_post(moderator, db.session.scalar(
+        select(Post).where(Post.thread_id == hidden.id)))
+    merged = make_thread()
+    moderation.merge_thread(moderator, merged, threads[0])
+    internal = make_reply(threads[1], moderator, "note", internal=True)
+    hidden_reply = make_reply(threads[0], author, "rude")
+    moderation.hide_post(moderator, hidden_reply)
+    users = [author, factories.make_member(), moderator, factories.make_user("marketing"),
+             factories.make_user("admin"), factories.make_user("partner")]
+    all_threads = db.session.scalars(select(Thread)).all()
+    all_posts = db.session.scalars(select(Post)).all()
+    for user in users:
+        in_sql = set(db.session.scalars(select(Thread.id).where(rules.visible_threads(user))))
+        in_python = {t.id for t in all_threads if rules.can_see_thread(user, t)}
+        assert in_sql == in_python, user.role
+        posts_sql = set(db.session.scalars(select(Post.id).where(rules.visible_posts(user))))
+        posts_python = {p.id for p in all_posts if rules.can_see_post(user, p)}
+        assert posts_sql == posts_python, user.role
+    assert internal.id not in {p.id for p in all_posts if rules.can_see_post(author, p)}
+    from flask_login import AnonymousUserMixin  # noqa: F401  (guests see nothing)
+
+    from portal.accounts.models import Guest
+    assert not rules.can_see_thread(Guest(), threads[0])
+    assert db.session.scalar(select(func.count()).select_from(Thread).where(
+        rules.visible_threads(Guest()))) == 0

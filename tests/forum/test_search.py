@@ -1,0 +1,133 @@
+"""Search: Chinese substrings (2+ characters), English words, visibility, indexes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from portal.forum import moderation, search, services
+from portal.forum.models import Post, SearchGram
+from tests import factories
+from tests.forum.helpers import make_category, make_complaint, make_reply, make_thread
+
+
+def found(db, user, query: str) -> set[int]:
+    statement = search.search_query(user, query)
+    return set() if statement is None else {p.id for p in db.session.scalars(statement).unique()}
+
+
+def ids(posts) -> set[int]:
+    return {p.id for p in posts}
+
+
+@pytest.fixture
+def corpus(db):
+    author = factories.make_member()
+    leak = make_thread(author, title="廚房天花板漏水", body="樓上單位洗衣機位置對下的天花板一直滲水。")
+    english = make_thread(title="Lift stops", body="The LIFT in Building 1 keeps Stopping between floors.")
+    simplified = make_thread(title="噪音", body="东门外的道路工程每晚十一点后仍在施工，噪音很大。")
+    return {"author": author, "leak": leak, "english": english, "simplified": simplified,
+            "reader": factories.make_member()}
+
+
+def opening(db, thread) -> Post:
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening))
+
+
+def test_chinese_substrings_of_two_and_more_characters(db, corpus):
+    leak_post = opening(db, corpus["leak"]).id
+    reader = corpus["reader"]
+    assert found(db, reader, "天花板") == {leak_post}
+    assert found(db, reader, "漏水") == {leak_post}  # 2 characters, from the title
+    assert found(db, reader, "滲水") == {leak_post}  # 2 characters, from the body
+    assert found(db, reader, "施工") == {opening(db, corpus["simplified"]).id}
+    assert found(db, reader, "火警") == set()
+
+
+def test_english_words_case_insensitive_and_terms_anded(db, corpus):
+    english = opening(db, corpus["english"]).id
+    reader = corpus["reader"]
+    assert found(db, reader, "lift") == {english}
+    assert found(db, reader, "STOPPING floors") == {english}
+    assert found(db, reader, "stopping 漏水") == set()
+    assert found(db, reader, "  Building   1 ") == {english}  # "1" alone is ignored
+
+
+def test_short_and_hostile_queries(db, corpus):
+    reader = corpus["reader"]
+    assert search.search_query(reader, "a") is None
+    assert search.search_query(reader, "  ") is None
+    for query in ['"', '"天花板', "NEAR(a b)", "lift OR 1=1--", "*", "a'b\"c", "%%", "' OR 1=1--"]:
+        found(db, reader, query)  # never raises
+    assert found(db, reader, "' OR 1=1--") == set()
+    assert len(search.parse_terms(" ".join(f"w{i}x" for i in range(20)))) == search.MAX_TERMS
+
+
+def test_visibility_private_hidden_and_internal(db, corpus):
+    author, reader = corpus["author"], corpus["reader"]
+    service = factories.make_user("service")
+    private = make_complaint(author, is_private=True, title="私密車位合同", body="合同面積不符")
+    private_post = opening(db, private.thread).id
+    assert found(db, reader, "車位合同") == set()
+    assert found(db, author, "車位合同") == {private_post}
+    assert found(db, service, "車位合同") == {private_post}
+    assert found(db, factories.make_user("marketing"), "車位合同") == set()
+
+    note = make_reply(private.thread, service, "內部：工程部已派人", internal=True)
+    assert found(db, author, "工程部") == set()
+    assert found(db, service, "工程部") == {note.id}
+
+    rude = make_reply(corpus["english"], author, "You are all idiots")
+    moderation.hide_post(service, rude)
+    assert found(db, reader, "idiots") == set()
+    assert found(db, author, "idiots") == {rude.id}
+    assert found(db, service, "idiots") == {rude.id}
+
+
+def test_edits_and_merges_keep_the_index_in_step(db, corpus):
+    author = corpus["author"]
+    post = opening(db, corpus["leak"])
+    services.edit_post(author, post, "已修好了 all fixed", "已修好")
+    reader = corpus["reader"]
+    assert found(db, reader, "天花板") == set()
+    assert found(db, reader, "fixed") == {post.id}
+    assert found(db, reader, "修好") == {post.id}
+    duplicate = make_thread(title="Lift again", body="Elevator broken again")
+    moderation.merge_thread(factories.make_user("service"), duplicate, corpus["english"])
+    hits = db.session.scalars(search.search_query(reader, "elevator")).all()
+    assert [p.thread_id for p in hits] == [corpus["english"].id]
+
+
+def test_reindex_all_rebuilds_both_indexes(db, corpus):
+    db.session.execute(text("DELETE FROM forum_search_fts"))
+    db.session.execute(SearchGram.__table__.delete())
+    assert found(db, corpus["reader"], "天花板") == set()
+    assert search.reindex_all(batch=2) == 3
+    assert found(db, corpus["reader"], "天花板") == {opening(db, corpus["leak"]).id}
+    assert found(db, corpus["reader"], "漏水")
+
+
+def test_grams():
+    assert search.grams("漏水了 ab") == {"漏水", "水了", "ab"}
+    assert search.grams("A") == set()
+
+
+def test_sqlite_plan_uses_the_fts_and_gram_indexes(db, corpus):
+    statement = search.search_query(corpus["reader"], "天花板 漏水")
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " | ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "VIRTUAL TABLE INDEX" in plan  # FTS5 MATCH
+    assert "forum_search_grams USING" in plan  # primary-key lookup, not a scan
+    assert "SCAN forum_posts" not in plan and "LIKE" not in str(compiled)
+
+
+def test_search_page(client, login, db, corpus):
+    login("member")
+    page = client.get("/forum/search?q=漏水&lang=en").get_data(as_text=True)
+    assert "廚房天花板漏水" in page and "1 results" in page
+    assert "Type at least 2 characters" in client.get("/forum/search?q=x&lang=en").get_data(
+        as_text=True)
+    assert "Nothing found" in client.get("/forum/search?q=zzzzz&lang=en").get_data(as_text=True)
+    empty = client.get("/forum/search")
+    assert empty.status_code == 200 and b"search-results" not in empty.data
+    make_category()  # no effect on search
