@@ -18,9 +18,11 @@ def init_app(app: Flask) -> None:
     from portal.accounts.permissions import P
     from portal.core.hooks import (
         HomePanel,
+        MemberAdminLink,
         NavItem,
         add_demo_seeder,
         add_home_panel,
+        add_member_admin_link,
         add_nav,
         add_unmanaged_schema,
     )
@@ -56,4 +58,6 @@ def init_app(app: Flask) -> None:
                          P.MANAGE_SETTINGS, 81))
     add_home_panel(app, HomePanel("forum/_panel_complaints.html", my_complaints_panel, 20))
     add_home_panel(app, HomePanel("forum/_panel_announcements.html", announcements_panel, 40))
+    add_member_admin_link(app, MemberAdminLink(_l("Forum: silence or lift"),
+                                               "forum_admin.silence_member", P.MODERATE_FORUM, 60))
     add_demo_seeder(app, 40, seed_forum)

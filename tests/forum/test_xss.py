@@ -15,7 +15,7 @@ BODIES = re.compile(r'<div class="rendered-markdown post-body">(.*?)</div>', re.
 LIST_TITLES = re.compile(r'<a class="fw-semibold thread-title"[^>]*>(.*?)</a>', re.S)
 FLAG_REASONS = re.compile(r'<span class="flag-reason">(.*?)</span>', re.S)
 CANNED_BODIES = re.compile(r'<pre class="[^"]*canned-body">(.*?)</pre>', re.S)
-CANNED_LINKS = re.compile(r'(<a class="me-2 canned-reply"[^>]*>.*?</a>)', re.S)
+CANNED_LINKS = re.compile(r"(<a class=\"me-2 canned-reply\"[^>]*>.*?</a>)", re.S)
 TEXTAREA = re.compile(r'(<textarea[^>]*name="body"[^>]*>.*?</textarea>)', re.S)
 SCRIPT_TAGS = re.compile(r"<script\b", re.I)
 
