@@ -46,8 +46,8 @@ EN = ["the lift stops between floors", "water leaking from the bathroom ceiling"
       "construction site at night", "parking space smaller than in the contract", "the window seal "
       "is broken", "management fee went up without notice", "garbage room smells", "when will the "
       "pool open", "tiles falling off the facade", "security guards rarely patrol"]
-QUERIES = ["天花板", "漏水", "停在兩層", "泳池", "lift", "leaking ceiling", "contract", "(#4321)", "zzz不存在",
-           "噪音 night"]
+QUERIES = ["天花板", "漏水", "停在兩層", "泳池", "lift", "leaking ceiling", "contract",
+           "(#4321)", "zzz不存在", "噪音 night"]
 
 
 def fill(posts: int, seed: int) -> float:
