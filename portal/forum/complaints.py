@@ -91,6 +91,14 @@ def open_complaint(thread: Thread, category: Category, unit: Unit | None,
     return complaint
 
 
+def _lock(complaint: Complaint) -> None:
+    """Reload the complaint under a row lock (PostgreSQL) before changing it, so that
+    concurrent replies, status changes and the escalation sweep apply one after another."""
+    if complaint.id is not None:
+        db.session.execute(select(Complaint.id).where(Complaint.id == complaint.id).with_for_update())
+        db.session.refresh(complaint)  # what the previous lock holder committed
+
+
 def _refresh_next_due(complaint: Complaint) -> None:
     deadlines = []
     if complaint.status not in (S.RESOLVED, S.CLOSED):
@@ -137,6 +145,7 @@ def change_status(complaint: Complaint, actor: User, new_status: str, *,
     now = now or utcnow()
     if not can_handle_complaint(actor):
         raise ForumError(_l("Only complaint handlers can change the status."))
+    _lock(complaint)
     if new_status not in {s.value for s in S}:
         raise ForumError(_l("Unknown status."))
     if new_status not in STAFF_TRANSITIONS[S(complaint.status)]:
@@ -156,6 +165,7 @@ def change_status(complaint: Complaint, actor: User, new_status: str, *,
 def record_first_response(complaint: Complaint, staff: User, now: datetime | None = None) -> None:
     """An official reply was posted: stop the first-response clock (once) and acknowledge."""
     now = now or utcnow()
+    _lock(complaint)
     if complaint.first_response_at is None:
         complaint.first_response_at = now
         if complaint.status == S.OPEN:
@@ -165,6 +175,7 @@ def record_first_response(complaint: Complaint, staff: User, now: datetime | Non
 
 def homeowner_replied(complaint: Complaint, author: User, now: datetime | None = None) -> None:
     """The author answered while staff waited: the resolution clock runs again."""
+    _lock(complaint)
     if complaint.status == S.WAITING:
         _set_status(complaint, S.IN_PROGRESS, author, now or utcnow())
 
@@ -173,6 +184,7 @@ def reopen(complaint: Complaint, author: User, *, now: datetime | None = None,
            ip: str | None = None) -> Outbox:
     """The author reopens a resolved (or closed) complaint within 14 days of its resolution."""
     now = now or utcnow()
+    _lock(complaint)
     if not can_reopen(author, complaint, now):
         raise ForumError(_l("This complaint can no longer be reopened."))
     resolved_at = complaint.resolved_at
@@ -196,6 +208,7 @@ def reopen(complaint: Complaint, author: User, *, now: datetime | None = None,
 def rate(complaint: Complaint, author: User, rating: int, comment: str = "", *,
          now: datetime | None = None) -> None:
     """The author rates the handling of a resolved complaint, 1 (poor) to 5 (excellent)."""
+    _lock(complaint)
     if not can_rate(author, complaint):
         raise ForumError(_l("You can rate a complaint once, after it is resolved."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -212,6 +225,7 @@ def assign(complaint: Complaint, actor: User, *, department: str | None = None,
     """Set department, assignee (None: nobody; False: unchanged) and priority."""
     if not can_handle_complaint(actor):
         raise ForumError(_l("Only complaint handlers can assign complaints."))
+    _lock(complaint)
     changes: dict[str, list] = {}
     if department is not None and department != complaint.department:
         if department not in {d.value for d in Department}:
@@ -258,6 +272,7 @@ def escalate(complaint: Complaint, reason: str, *, actor: User | None = None,
     """Mark the complaint escalated (once) and tell its department lead and the admins."""
     now = now or utcnow()
     outbox = outbox if outbox is not None else Outbox()
+    _lock(complaint)
     if complaint.escalated_at is not None:
         return outbox
     complaint.escalated_at = now
@@ -279,6 +294,7 @@ def escalate(complaint: Complaint, reason: str, *, actor: User | None = None,
 def member_escalate(complaint: Complaint, author: User, *, now: datetime | None = None,
                     ip: str | None = None) -> Outbox:
     now = now or utcnow()
+    _lock(complaint)
     if not can_escalate(author, complaint, now):
         raise ForumError(_l("This complaint cannot be escalated now."))
     return escalate(complaint, "member", actor=author, now=now, ip=ip)
@@ -307,8 +323,11 @@ def escalate_overdue(now: datetime | None = None, batch: int = 200) -> tuple[int
         if not due:
             return count, outbox
         for complaint in due:
-            escalate(complaint, overdue_reason(complaint, now), now=now, outbox=outbox)
-        count += len(due)
+            _lock(complaint)  # a reply or resolve may have landed since the select
+            if (complaint.escalated_at is None and complaint.status in ACTIVE_STATUSES
+                    and complaint.next_due_at is not None and complaint.next_due_at < now):
+                escalate(complaint, overdue_reason(complaint, now), now=now, outbox=outbox)
+                count += 1
         last_id = due[-1].id
 
 

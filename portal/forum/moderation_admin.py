@@ -176,7 +176,7 @@ def silence_member(user_id: int):
                     days=form.days.data), "success")
             return redirect(url_for("forum_admin.silence_member", user_id=member.id))
     sanctions = db.session.scalars(select(Sanction).where(Sanction.user_id == member.id)
-                                   .order_by(Sanction.created_at.desc()).limit(20)).all()
+                                   .order_by(Sanction.silenced_until.desc()).limit(20)).all()
     return render_template("forum/admin/silence.html", member=member, form=form,
                            sanctions=sanctions, now=utcnow(), button_form=EmptyForm(formdata=None)), \
         400 if form.errors else 200

@@ -74,6 +74,9 @@ def active_sanction(user: User, now: datetime | None = None) -> Sanction | None:
 
 
 def _check_may_post(user: User, body: str, now: datetime) -> None:
+    # One post at a time per member (a row lock on PostgreSQL), so that a double-clicked
+    # submit cannot slip two identical posts past the duplicate check below.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     sanction = active_sanction(user, now)
     if sanction is not None:
         raise ForumError(_l("You cannot post until %(until)s.",
@@ -166,7 +169,7 @@ def reply(author: User, thread: Thread, body: str, *, photos: list | None = None
     official = is_official_author(author) and not internal
     post = _new_post(thread, author, body, now, official=official, internal=internal)
     if not internal:
-        thread.reply_count += 1
+        thread.reply_count = Thread.reply_count + 1  # in SQL: concurrent replies all count
         thread.last_post_at = now
     db.session.flush()
     complaint = thread.complaint

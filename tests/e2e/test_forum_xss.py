@@ -56,3 +56,27 @@ def test_xss_thread_fires_no_dialog(live_app, live_server: str, page: Page):
     page.goto(f"{live_server}/forum/t/{thread_id}?page={pages}")
     page.wait_for_timeout(300)  # let any late onload/onerror handler run
     assert dialogs == []
+
+
+def test_canned_reply_insert_and_complaint_fields_with_javascript(live_app, live_server: str,
+                                                                 page: Page):
+    with live_app.app_context():
+        factories.make_user("service", email="staff@example.com", locale="en")
+        complaint_category = make_category("complaint")
+        discussion = make_category()
+        thread = make_thread(category=complaint_category)
+        services.save_canned_reply(None, factories.make_user("admin"), locale="en",
+                                   title="Visit booked", body="We visit on <b>Monday</b>.")
+        db.session.commit()
+        thread_id, complaint_slug, discussion_slug = thread.id, complaint_category.slug, discussion.slug
+    log_in(page, live_server, "staff@example.com")
+    page.goto(f"{live_server}/forum/t/{thread_id}")
+    page.fill("#body", "Hello. ")
+    page.click("text=Visit booked")
+    expect(page.locator("#body")).to_have_value("Hello. We visit on <b>Monday</b>.")
+    assert page.url.endswith(f"/forum/t/{thread_id}")  # inserted in place, no reload
+    page.goto(f"{live_server}/forum/new")
+    page.select_option("#category", discussion_slug)
+    expect(page.locator(".complaint-only")).to_be_hidden()
+    page.select_option("#category", complaint_slug)
+    expect(page.locator(".complaint-only")).to_be_visible()
