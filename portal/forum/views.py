@@ -331,40 +331,39 @@ def search():
 
 # --- the homeowner's complaint actions ------------------------------------------------------
 
-@bp.post("/t/<int:thread_id>/escalate")
-@login_required
-def escalate(thread_id: int):
+def _author_acts(thread_id: int, act, done: str):
+    """Load the complaint (404), check the author (403), `act(complaint)`, commit, then send
+    the notifications it queued and go back to the thread."""
     complaint = load_complaint(thread_id)
     if not rules.is_complaint_author(current_user, complaint):
         abort(403)
     try:
-        outbox = complaint_rules.member_escalate(complaint, current_user, ip=client_ip())
+        outbox = act(complaint)
     except ForumError as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
         db.session.commit()
         outbox.send()
-        flash(_("Your complaint is escalated to the department lead."), "success")
+        flash(done, "success")
     return redirect(url_for("forum.thread_detail", thread_id=thread_id))
+
+
+@bp.post("/t/<int:thread_id>/escalate")
+@login_required
+def escalate(thread_id: int):
+    return _author_acts(
+        thread_id, lambda complaint: complaint_rules.member_escalate(
+            complaint, current_user, ip=client_ip()),
+        _("Your complaint is escalated to the department lead."))
 
 
 @bp.post("/t/<int:thread_id>/reopen")
 @login_required
 def reopen(thread_id: int):
-    complaint = load_complaint(thread_id)
-    if not rules.is_complaint_author(current_user, complaint):
-        abort(403)
-    try:
-        outbox = complaint_rules.reopen(complaint, current_user, ip=client_ip())
-    except ForumError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        outbox.send()
-        flash(_("Your complaint is open again."), "success")
-    return redirect(url_for("forum.thread_detail", thread_id=thread_id))
+    return _author_acts(
+        thread_id, lambda complaint: complaint_rules.reopen(complaint, current_user, ip=client_ip()),
+        _("Your complaint is open again."))
 
 
 @bp.post("/t/<int:thread_id>/rate")
