@@ -35,7 +35,12 @@ from portal.points.models import LedgerEntry, PointsLot  # noqa: E402
 from portal.points.services import expiry_for, find_differences  # noqa: E402
 
 CHUNK = 5_000
-REASONS = [N_("Welcome bonus"), N_("Club event participation"), N_("Purchase reward")]
+# Reasons the portal itself writes (portal/points/demo.py), so pages render translated text.
+REASONS = [
+    (N_("Welcome bonus"), {}),
+    (N_("Took part in %(event)s"), {"event": "親子手工工作坊"}),
+    (N_("Home purchase reward (%(contract)s)"), {"contract": "JL-2019-0801"}),
+]
 
 
 def _chunks(rows: list[dict], size: int = CHUNK):
@@ -69,9 +74,10 @@ def make_ledger(member_ids: list[int], per_member: int, heavy_member_entries: in
             for n in range(count):
                 created = now - timedelta(days=random.randint(0, 700), minutes=n)
                 amount = random.choice([50, 100, 200, 500, 1000])
+                reason, reason_params = random.choice(REASONS)
                 entries.append({
                     "id": next_id, "member_id": member_id, "amount": amount, "kind": "earn",
-                    "reason": random.choice(REASONS), "reason_params": {}, "source_type": "",
+                    "reason": reason, "reason_params": reason_params, "source_type": "",
                     "created_at": created, "expires_at": expiry_for(created),
                     "idempotency_key": f"bench:{next_id}"})
                 lots.append({"member_id": member_id, "entry_id": next_id, "amount": amount,
