@@ -6,14 +6,13 @@ import logging
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask
 from flask_bootstrap import Bootstrap5
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import Config
-from portal.core import errors, i18n, security, templating
+from portal.core import errors, i18n, jobs, requests, security, templating
 from portal.core.i18n import select_locale, select_timezone
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -32,8 +31,8 @@ FEATURES = [
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(overrides: dict | None = None) -> requests.PortalFlask:
+    app = requests.make_app(__name__, instance_relative_config=True)
     app.config.from_object(Config())
     if overrides:
         app.config.update(overrides)
@@ -58,6 +57,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for name in FEATURES:
         import_module(name).init_app(app)
+    jobs.init_jobs(app)  # after the features: their modules declared the jobs
+    requests.init_requests(app)
     errors.init_errors(app)
     security.init_security(app)
     templating.init_templating(app)
@@ -69,7 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _check_secret_key(app: Flask) -> None:
+def _check_secret_key(app) -> None:
     """Refuse to start without a secret, except in debug/testing where a dev key is used."""
     if app.config.get("SECRET_KEY"):
         return

@@ -1,4 +1,4 @@
-"""Top-level commands: `flask seed-demo` and `flask translate …`."""
+"""Top-level commands: `flask seed-demo`, `flask translate …` and `flask jobs …`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from portal.config import PROJECT_ROOT
 from portal.core.hooks import hooks
+from portal.core.jobs import queue
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 
 translate_cli = AppGroup("translate", help="Extract, update and compile the catalogs.")
@@ -27,7 +29,8 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("update")
 def translate_update() -> None:
     """Extract every msgid and merge it into the three catalogs."""
-    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "-k", "N_", "--no-location",
+    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "-k", "N_", "-k", "_lp:1c,2",
+             "-k", "Np_:1c,2", "--no-location",
              "--sort-output", "-o", str(POT), str(PROJECT_ROOT))
     for locale in current_app.config["LANGUAGES"]:
         if not (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").exists():
@@ -55,13 +58,36 @@ def seed_demo(force: bool, if_empty: bool) -> None:
             return
         raise click.ClickException("The database already has users; use --force to seed anyway.")
     for _order, seeder in sorted(hooks().demo_seeders, key=lambda item: item[0]):
-        seeder()
-        db.session.commit()
+        with unit_of_work():
+            seeder()
     click.echo("Demo data created. Logins (password demo-pass-2026):")
     for role in ("member", "partner", "service", "marketing", "admin"):
         click.echo(f"  {role}@demo.club")
 
 
+jobs_cli = AppGroup("jobs", help="The background job queue.")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", type=int, default=None, help="Threads running jobs (JOBS_WORKERS).")
+def jobs_worker(workers: int | None) -> None:
+    """Run jobs and the periodic schedule until stopped (Ctrl-C / SIGTERM finish the job
+    in hand first). Run one or more beside the web servers; with Redis, on any host."""
+    huey = queue().huey
+    count = workers or current_app.config["JOBS_WORKERS"]
+    click.echo(f"job worker: {count} thread(s), {len(queue().tasks)} kinds of job")
+    huey.create_consumer(workers=count, worker_type="thread", periodic=True,
+                         check_worker_health=True).run()
+
+
+@jobs_cli.command("pending")
+def jobs_pending() -> None:
+    """How many jobs wait in the queue, and how many are scheduled for later."""
+    huey = queue().huey
+    click.echo(f"pending: {huey.pending_count()}  scheduled: {huey.scheduled_count()}")
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(translate_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(jobs_cli)

@@ -64,6 +64,12 @@ class Config:
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute;200 per hour")
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
 
+        # Task queue (portal/core/jobs.py): redis://… in production; a SQLite file in
+        # instance/ by default; memory:// with JOBS_IMMEDIATE=1 runs jobs at once (tests).
+        self.JOBS_URL = os.environ.get("JOBS_URL", "")
+        self.JOBS_IMMEDIATE = _bool("JOBS_IMMEDIATE", False)
+        self.JOBS_WORKERS = _int("JOBS_WORKERS", 2)
+
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int("MAIL_PORT", 25)
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)

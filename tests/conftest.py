@@ -29,6 +29,9 @@ def test_config(tmp_path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_SUPPRESS_SEND": True,
+        # Jobs run at once, in the test's thread, still only after the commit.
+        "JOBS_URL": "memory://",
+        "JOBS_IMMEDIATE": True,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME_FOR_LINKS": "http://portal.test",
     }

@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
+    # Templates name permissions through the enum: `current_user.can(P.MANAGE_PERKS)`.
+    app.jinja_env.globals["P"] = P
     app.register_blueprint(bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)

@@ -10,7 +10,7 @@ from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.permissions import Role, role_can
+from portal.accounts.permissions import P, Role, role_can
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -55,12 +55,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account
 
-    def can(self, permission: str) -> bool:
+    def can(self, permission: P | str) -> bool:
         return role_can(self.role, permission)
 
     @property
     def is_staff(self) -> bool:
-        return self.can("staff_area")
+        return self.can(P.STAFF_AREA)
 
     @property
     def verified_units(self) -> list[Unit]:
@@ -81,7 +81,8 @@ class Guest(AnonymousUserMixin):
     timezone = None
     is_staff = False
 
-    def can(self, permission: str) -> bool:
+    def can(self, permission: P | str) -> bool:
+        P(permission)  # an unknown name raises, as for members
         return False
 
 

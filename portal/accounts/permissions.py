@@ -81,9 +81,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
 }
 
 
-def role_can(role: str, permission: str) -> bool:
+def role_can(role: str, permission: P | str) -> bool:
+    """Whether `role` has `permission`. An unknown permission name raises ValueError, so a
+    typo in a template or view fails loudly instead of quietly hiding a button."""
+    permission = P(permission)
     try:
-        return P(permission) in ROLE_PERMISSIONS[Role(role)]
+        return permission in ROLE_PERMISSIONS[Role(role)]
     except ValueError:
         return False
 

@@ -12,6 +12,23 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
+
+class DomainError(ValueError):
+    """A business rule refused an action; `str()` is the translated message, safe to show.
+
+    Every feature's errors derive from this one base, so the unit of work
+    (`portal.core.uow`) can roll back and report any of them the same way. `field`
+    names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
     403: (_l("Not allowed"), _l("You do not have permission to open this page.")),

@@ -13,6 +13,34 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 
 MAX_AMOUNT = 10_000_000
+# Ids are 32-bit on PostgreSQL (`integer`); a bigger number can only be tampering.
+MAX_ID = 2**31 - 1
+
+
+class PortalForm(FlaskForm):
+    """The base of every form: text that no database column can hold is refused here.
+
+    PostgreSQL text cannot store NUL (0x00); a NUL in any field — registration's display
+    name included, so anyone can send one — is refused with a translated message
+    instead of reaching the database.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if _holds_nul(field.data):
+                field.errors = [*field.errors, gettext("This field contains characters that are "
+                                                       "not allowed.")]
+                valid = False
+        return valid
+
+
+def _holds_nul(data) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, list | tuple):
+        return any(isinstance(item, str) and "\x00" in item for item in data)
+    return False
 
 
 class StrictIntegerField(IntegerField):
@@ -33,11 +61,20 @@ class StrictIntegerField(IntegerField):
         self.data = int(raw)
 
 
+class IdField(StrictIntegerField):
+    """The id of a row, typed or posted (assignee, unit…): 1 … MAX_ID or a form error."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not 1 <= self.data <= MAX_ID:
+            self.data = None
+            raise ValueError(gettext("Not a valid choice."))
+
+
 def amount_range(minimum: int, maximum: int = MAX_AMOUNT) -> NumberRange:
     return NumberRange(min=minimum, max=maximum)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(PortalForm):
     """A form with only the CSRF token, for buttons that POST."""
 
 

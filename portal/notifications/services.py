@@ -1,7 +1,9 @@
 """Notify members in the app and by e-mail.
 
-`notify` only adds a row (it flushes with the caller's transaction). E-mail is
-sent after the commit with `send_email`, rendered in the recipient's language.
+`notify` only adds a row (it flushes with the caller's transaction). `send_email`
+queues the e-mail as a job that starts after the commit, so no request waits on SMTP
+and a rolled-back request sends nothing; the worker renders it in the recipient's
+language.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask_babel import force_locale, gettext
 from flask_mail import Message
 from sqlalchemy import func, select, update
 
+from portal.core.jobs import enqueue, job
 from portal.core.timeutil import utcnow
 from portal.extensions import db, mail
 from portal.notifications.models import Notification
@@ -56,21 +59,23 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
 
 
 def send_email(recipient: Any, subject: str, body: str, params: dict | None = None) -> None:
-    """Send after the commit. `subject` and `body` are msgids, rendered in the recipient's locale.
+    """E-mail `recipient` once the current unit of work commits (by the job worker).
 
-    Without MAIL_SERVER (development) the message goes to the log instead.
+    `subject` and `body` are msgids, rendered in the recipient's locale with `params`.
     """
-    with force_locale(recipient.locale):
+    enqueue(deliver_email, recipient.email, recipient.locale, subject, body, dict(params or {}))
+
+
+@job(retries=3, retry_delay=300)
+def deliver_email(address: str, locale: str, subject: str, body: str, params: dict) -> None:
+    """Render and send one e-mail. Without MAIL_SERVER (development) it goes to the log."""
+    with force_locale(locale):
         msg = Message(
-            subject=gettext(subject, **(params or {})),
-            recipients=[recipient.email],
-            body=gettext(body, **(params or {})),
+            subject=gettext(subject, **params),
+            recipients=[address],
+            body=gettext(body, **params),
         )
     if current_app.config.get("MAIL_SUPPRESS_SEND"):
-        log.info("e-mail to %s: %s\n%s", recipient.email, msg.subject, msg.body)
+        log.info("e-mail to %s: %s\n%s", address, msg.subject, msg.body)
         return
-    try:
-        mail.send(msg)
-    except OSError:
-        # The action already committed; a mail outage must not turn it into an error page.
-        log.exception("could not send e-mail to %s", recipient.email)
+    mail.send(msg)  # an SMTP outage raises, and the queue retries later

@@ -48,4 +48,6 @@ def test_render_message_and_logged_email(app, db, caplog):
         assert render_message(note) == "Your home B is verified."
         caplog.set_level("INFO")
         send_email(member, "Welcome to the club!", "Your home %(unit)s is verified.", {"unit": "B"})
+        assert "您的房产" not in caplog.text  # queued: nothing leaves before the commit
+    db.session.commit()
     assert "您的房产 B 已通过认证。" in caplog.text
