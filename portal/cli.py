@@ -20,6 +20,9 @@ translate_cli = AppGroup("translate", help="Extract, update and compile the cata
 BABEL_CFG = PROJECT_ROOT / "babel.cfg"
 TRANSLATIONS = PROJECT_ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
+# Gettext keywords beyond Babel's defaults (gettext, pgettext…): lazy labels, msgids kept
+# for later (N_), and their forms with a context (`_lp("complaint status", "Open")`).
+EXTRACT_KEYWORDS = ["_l", "N_", "_lp:1c,2", "Np_:1c,2"]
 
 
 def _pybabel(*args: str) -> None:
@@ -29,8 +32,8 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("update")
 def translate_update() -> None:
     """Extract every msgid and merge it into the three catalogs."""
-    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "-k", "N_", "-k", "_lp:1c,2",
-             "-k", "Np_:1c,2", "--no-location",
+    keywords = [arg for keyword in EXTRACT_KEYWORDS for arg in ("-k", keyword)]
+    _pybabel("extract", "-F", str(BABEL_CFG), *keywords, "--no-location",
              "--sort-output", "-o", str(POT), str(PROJECT_ROOT))
     for locale in current_app.config["LANGUAGES"]:
         if not (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").exists():

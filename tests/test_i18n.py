@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from portal.cli import EXTRACT_KEYWORDS
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ["zh_Hant", "zh_Hans", "en"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
@@ -34,16 +36,17 @@ def extracted_ids(tmp_path_factory) -> set[str]:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-         str(ROOT / "babel.cfg"), "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT)],
+         str(ROOT / "babel.cfg"), *[arg for k in EXTRACT_KEYWORDS for arg in ("-k", k)],
+         "-o", str(pot), str(ROOT)],
         check=True, capture_output=True,
     )
     with pot.open("rb") as handle:
-        return {_ids(m)[0] for m in read_po(handle) if m.id}
+        return {(m.context, _ids(m)[0]) for m in read_po(handle) if m.id}
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_catalog_has_every_string_of_the_code(locale, extracted_ids):
-    catalog_ids = {_ids(m)[0] for m in _catalog(locale) if m.id}
+    catalog_ids = {(m.context, _ids(m)[0]) for m in _catalog(locale) if m.id}
     missing = sorted(extracted_ids - catalog_ids)
     assert not missing, f"run `flask translate update` and fill it: {locale} lacks {missing[:10]}"
 

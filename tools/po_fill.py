@@ -4,6 +4,9 @@
     python tools/po_fill.py missing            # untranslated/fuzzy msgids per locale
     python tools/po_fill.py apply FILE.json    # {"msgid": {"zh_Hant": "…", "zh_Hans": "…"}}
 
+A message with a context (pgettext) is keyed "context|msgid", e.g. "complaint status|Open";
+`missing` prints the keys in that form.
+
 English entries without a translation get their msgid (our msgids are English).
 Run `flask translate update` first so that every msgid is in the catalogs.
 """
@@ -39,13 +42,18 @@ def untranslated(message) -> bool:
     return not all(strings) or message.fuzzy
 
 
+def key_of(message) -> str:
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    return f"{message.context}|{msgid}" if message.context else msgid
+
+
 def missing() -> int:
     count = 0
     for locale in LOCALES:
         for message in load(locale):
             if message.id and untranslated(message):
                 count += 1
-                print(f"{locale}\t{json.dumps(message.id, ensure_ascii=False)}")
+                print(f"{locale}\t{json.dumps(key_of(message), ensure_ascii=False)}")
     return count
 
 
@@ -56,10 +64,10 @@ def apply(path: str) -> None:
         for message in catalog:
             if not message.id:
                 continue
-            key = message.id if isinstance(message.id, str) else message.id[0]
+            key = key_of(message)
             text = table.get(key, {}).get(locale)
             if locale == "en" and not text and untranslated(message):
-                text = key
+                text = message.id if isinstance(message.id, str) else message.id[0]
             if text:
                 if isinstance(message.id, tuple):
                     plural = table.get(message.id[1], {}).get(locale) or (
