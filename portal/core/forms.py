@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, ValidationError
 
 MAX_AMOUNT = 10_000_000
 # Ids are 32-bit on PostgreSQL (`integer`); a bigger number can only be tampering.
@@ -67,7 +67,7 @@ class IdField(StrictIntegerField):
     def pre_validate(self, form) -> None:
         if self.data is not None and not 1 <= self.data <= MAX_ID:
             self.data = None
-            raise ValueError(gettext("Not a valid choice."))
+            raise ValidationError(gettext("Not a valid choice."))
 
 
 def amount_range(minimum: int, maximum: int = MAX_AMOUNT) -> NumberRange:
