@@ -31,9 +31,12 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# The portal and one job worker (e-mails, escalation sweep, points expiry) together;
+# Ctrl-C stops both.
 run: translations migrate
 	$(FLASK) seed-demo --if-empty
 	@echo "Portal: http://127.0.0.1:5000  (logins: member|partner|service|marketing|admin@demo.club / demo-pass-2026)"
+	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: install-dev
@@ -43,4 +46,4 @@ test: install-dev translations lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) instance/*.db translations/*/LC_MESSAGES/*.mo .pytest_cache .coverage
+	rm -rf $(VENV) instance/*.db instance/jobs.db* translations/*/LC_MESSAGES/*.mo .pytest_cache .coverage
