@@ -73,13 +73,17 @@ jobs_cli = AppGroup("jobs", help="The background job queue.")
 
 @jobs_cli.command("worker")
 @click.option("--workers", type=int, default=None, help="Threads running jobs (JOBS_WORKERS).")
-def jobs_worker(workers: int | None) -> None:
-    """Run jobs and the periodic schedule until stopped (Ctrl-C / SIGTERM finish the job
-    in hand first). Run one or more beside the web servers; with Redis, on any host."""
+@click.option("--periodic/--no-periodic", default=True,
+              help="Also run the schedule (escalation sweep, points expiry). Exactly one "
+                   "worker should; start the others with --no-periodic.")
+def jobs_worker(workers: int | None, periodic: bool) -> None:
+    """Run jobs (and the periodic schedule) until stopped; Ctrl-C / SIGTERM finish the job
+    in hand first. Run one or more beside the web servers; with Redis, on any host."""
     huey = queue().huey
     count = workers or current_app.config["JOBS_WORKERS"]
-    click.echo(f"job worker: {count} thread(s), {len(queue().tasks)} kinds of job")
-    huey.create_consumer(workers=count, worker_type="thread", periodic=True,
+    click.echo(f"job worker: {count} thread(s), {len(queue().tasks)} kinds of job, "
+               f"schedule {'on' if periodic else 'off'}")
+    huey.create_consumer(workers=count, worker_type="thread", periodic=periodic,
                          check_worker_health=True).run()
 
 
