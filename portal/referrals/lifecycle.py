@@ -4,29 +4,62 @@ Every decision first locks the referral row (SELECT … FOR UPDATE) and only the
 its status, so two staff members — or a double click — are served one after the other
 and the second is refused with a reason. The points service's idempotency keys
 (`referral:<id>:referrer`, `referral:<id>:invitee`) are the second line of defence: a
-re-run can never credit twice. Every decision is audited. Functions flush, never commit.
+re-run can never credit twice. Every decision is audited. Functions flush, never commit;
+the members' notices and e-mails (one text for both) go out only if the decision commits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.models import Ownership, OwnershipStatus, Unit, User
+from portal.accounts.permissions import P
 from portal.accounts.services import AccountError, link_unit
 from portal.audit.services import record_action
 from portal.core.i18n import N_
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.notifications.services import notify
+from portal.notifications.services import notify, send_email
 from portal.points.models import LedgerKind
 from portal.points.services import clawback, credit, lock_members
-from portal.referrals.models import OPEN_STATUSES, Referral, ReferralStatus
+from portal.referrals.models import CONVERTED_STATUSES, OPEN_STATUSES, Referral, ReferralStatus
 from portal.referrals.services import ReferralError, current_rule, mask_name, reward_for
 
 CAP_NOTE = N_("Yearly cap of rewarded referrals reached: no points for the referrer.")
+REFERRER_REWARDED = N_("%(name)s bought a home with us: you earned %(points)s points. Thank you!")
+INVITEE_REWARDED = N_("Welcome home! You earned %(points)s points for buying through a referral.")
+REWARD_TAKEN_BACK = N_("A purchase was cancelled, so its referral reward of %(points)s points was "
+                       "taken back.")
+
+
+def _tell(member: User, message: str, params: dict, link: str, subject: str | None = None) -> None:
+    """The in-app notice and, with a `subject`, the same text by e-mail (sent after the commit)."""
+    notify(member, "referrals", message, params, link=link)
+    if subject is not None:
+        send_email(member, subject, message, params)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What `user` may decide on a referral now: the rules `_begin` enforces, for the page."""
+
+    allowed: bool  # holds the permission and is not a party to the referral
+    party: bool  # the user is the referrer or the new member
+    convert: bool  # log a visit, record the purchase, reject
+    cancel: bool  # cancel the recorded purchase
+
+
+def decisions_for(referral: Referral, user: User) -> Decisions:
+    """The decision forms the referral page shows `user` (the template only displays them)."""
+    party = user.id in (referral.referrer_id, referral.invitee_id)
+    allowed = user.can(P.RECORD_PURCHASES) and not party
+    return Decisions(allowed=allowed, party=party and user.can(P.RECORD_PURCHASES),
+                     convert=allowed and referral.status in OPEN_STATUSES,
+                     cancel=allowed and referral.status in CONVERTED_STATUSES)
 
 
 def lock_referral(referral_id: int) -> Referral:
@@ -126,16 +159,14 @@ def record_purchase(referral: Referral, staff: User, *, unit: Unit, purchased_on
         credit(referral.referrer, referrer_points, kind=LedgerKind.REFERRAL,
                reason=N_("Referral reward: %(name)s bought a home"), reason_params={"name": invitee_name},
                idempotency_key=f"referral:{referral.id}:referrer", source=referral, actor=staff)
-        notify(referral.referrer, "referrals",
-               N_("%(name)s bought a home with us: you earned %(points)s points. Thank you!"),
-               {"name": invitee_name, "points": referrer_points}, link="/referrals")
+        _tell(referral.referrer, REFERRER_REWARDED, {"name": invitee_name, "points": referrer_points},
+              "/referrals", subject=N_("Your referral bought a home"))
     if invitee_points:
         credit(referral.invitee, invitee_points, kind=LedgerKind.REFERRAL,
                reason=N_("Welcome reward for buying a home through a referral"),
                idempotency_key=f"referral:{referral.id}:invitee", source=referral, actor=staff)
-        notify(referral.invitee, "referrals",
-               N_("Welcome home! You earned %(points)s points for buying through a referral."),
-               {"points": invitee_points}, link="/points")
+        _tell(referral.invitee, INVITEE_REWARDED, {"points": invitee_points}, "/points",
+              subject=N_("Welcome home"))
     rewarded = bool(referrer_points or invitee_points)
     referral.status = (ReferralStatus.REWARDED if rewarded else ReferralStatus.PURCHASED).value
     referral.rewarded_at = utcnow() if rewarded else None
@@ -173,7 +204,7 @@ def cancel_purchase(referral: Referral, staff: User, reason: str, ip: str | None
     (`referrer_owed`, `invitee_owed`) and shown to staff.
     """
     reason = _reason(reason)
-    referral = _begin(referral, staff, (ReferralStatus.PURCHASED, ReferralStatus.REWARDED))
+    referral = _begin(referral, staff, CONVERTED_STATUSES)
     lock_members(referral.referrer_id, referral.invitee_id)
     sides = (("referrer", referral.referrer, referral.referrer_points),
              ("invitee", referral.invitee, referral.invitee_points))
@@ -186,9 +217,7 @@ def cancel_purchase(referral: Referral, staff: User, reason: str, ip: str | None
             member, points, kind=LedgerKind.REFERRAL,
             reason=N_("Referral reward taken back: the purchase was cancelled"),
             idempotency_key=f"referral:{referral.id}:{side}:clawback", source=referral, actor=staff)
-        notify(member, "referrals",
-               N_("A purchase was cancelled, so its referral reward of %(points)s points was taken back."),
-               {"points": points}, link="/points")
+        _tell(member, REWARD_TAKEN_BACK, {"points": points}, "/points")
     referral.referrer_owed, referral.invitee_owed = owed["referrer"], owed["invitee"]
     referral.status = ReferralStatus.CANCELLED.value
     referral.reason = reason

@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Development, Ownership, Unit, User
+from portal.core.enums import LabelledEnum
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
 
-class ReferralStatus(StrEnum):
-    REGISTERED = "registered"  # the invitee signed up with the code
-    VISITED = "visited"  # staff logged a sales-office visit (optional step)
-    PURCHASED = "purchased"  # purchase recorded, no points due (rule or cap gave nothing)
-    REWARDED = "rewarded"  # purchase recorded and the reward credited
-    REJECTED = "rejected"  # staff refused it, with a reason; never rewarded
-    CANCELLED = "cancelled"  # the purchase fell through; any reward was clawed back
+class ReferralStatus(LabelledEnum):
+    """Stored values (and the CHECK constraint) as before; labels are what staff read."""
 
+    # the invitee signed up with the code
+    REGISTERED = "registered", _lp("referral status", "Registered")
+    # staff logged a sales-office visit (optional step)
+    VISITED = "visited", _lp("referral status", "Visited the sales office")
+    # purchase recorded, no points due (rule or cap gave nothing)
+    PURCHASED = "purchased", _lp("referral status", "Purchased")
+    # purchase recorded and the reward credited
+    REWARDED = "rewarded", _lp("referral status", "Rewarded")
+    # staff refused it, with a reason; never rewarded
+    REJECTED = "rejected", _lp("referral status", "Rejected")
+    # the purchase fell through; any reward was clawed back
+    CANCELLED = "cancelled", _lp("referral status", "Purchase cancelled")
+
+
+STATUS_LABELS = ReferralStatus.labels()
+# What the referrer sees: no staff wording such as "rejected".
+MEMBER_STATUS_LABELS = STATUS_LABELS | {
+    ReferralStatus.REJECTED.value: _lp("referral status", "Not eligible"),
+}
 
 OPEN_STATUSES = (ReferralStatus.REGISTERED, ReferralStatus.VISITED)
 CONVERTED_STATUSES = (ReferralStatus.PURCHASED, ReferralStatus.REWARDED)
@@ -94,6 +109,16 @@ class Referral(db.Model):
     @property
     def points_owed(self) -> int:
         return self.referrer_owed + self.invitee_owed
+
+    @property
+    def is_rewarded(self) -> bool:
+        """Points were credited (the figures are shown only then)."""
+        return self.status == ReferralStatus.REWARDED
+
+    @property
+    def status_label(self):
+        """The staff label of the status."""
+        return ReferralStatus.label_of(self.status)
 
 
 class ReferralRule(db.Model):

@@ -1,7 +1,8 @@
-"""What marketing and management read: the filtered list, the funnel, the referral share of
+"""What staff read: the filtered list, one referral, the funnel, the referral share of
 purchases, top referrers, the CSV export. Each figure is one grouped query (no N+1).
 
-Months are calendar months in UTC ('YYYY-MM').
+Months are calendar months in UTC ('YYYY-MM'). Query-string values are parsed here and
+never trusted: an unknown status, a malformed month or a 20-digit id is ignored.
 """
 
 from __future__ import annotations
@@ -11,13 +12,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, distinct, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
+from portal.core.loaders import query_id
+from portal.core.pagination import paginate
 from portal.core.sql import year_month
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.referrals.lifecycle import Decisions, decisions_for
 from portal.referrals.models import CONVERTED_STATUSES, Referral, ReferralStatus
 
 OWED = "owed"  # pseudo status in the filter: reward not fully recovered after a cancellation
@@ -25,6 +31,8 @@ STATUS_FILTERS = [s.value for s in ReferralStatus] + [OWED]
 _MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 _CONVERTED = [s.value for s in CONVERTED_STATUSES]
 WINDOWS = (3, 6, 12, 24)
+DEFAULT_WINDOW = 12
+PAGE_SIZE = 30
 
 
 # --- the list and its filters -------------------------------------------------------------
@@ -44,22 +52,29 @@ class Filters:
         return {key: str(value) for key, value in values.items() if value}
 
 
-def _int_arg(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
-
-
 def parse_filters(args: Mapping[str, str]) -> Filters:
     """Read the list filters from query arguments; anything unknown is ignored, not an error."""
     filters = Filters()
     status = args.get("status", "")
     filters.status = status if status in STATUS_FILTERS else ""
-    filters.development_id = _int_arg(args.get("development"))
+    filters.development_id = query_id(args.get("development", "").strip())
     month = args.get("month", "").strip()
     filters.month = month if _MONTH_RE.fullmatch(month) else ""
     filters.referrer = args.get("referrer", "").strip()[:254]
-    filters.member_id = _int_arg(args.get("member"))
+    filters.member_id = query_id(args.get("member", "").strip())
     return filters
+
+
+def status_choices() -> list[tuple[str, object]]:
+    """The status filter's options: every status, then the pseudo status "owed"."""
+    return [(status.value, status.label) for status in ReferralStatus] + [
+        (OWED, _l("Points not recovered"))]
+
+
+def parse_window(raw: str | None) -> int:
+    """The report's period in months: one of WINDOWS, else the default."""
+    months = query_id((raw or "").strip())
+    return months if months in WINDOWS else DEFAULT_WINDOW
 
 
 def _month_range(month: str) -> tuple[datetime, datetime]:
@@ -85,9 +100,10 @@ def referral_query(filters: Filters) -> Select:
         start, end = _month_range(filters.month)
         query = query.where(Referral.created_at >= start, Referral.created_at < end)
     if filters.referrer:
-        referrer_id = _int_arg(filters.referrer)
-        if referrer_id is not None:
-            query = query.where(Referral.referrer_id == referrer_id)
+        if filters.referrer.isascii() and filters.referrer.isdigit():
+            referrer_id = query_id(filters.referrer)
+            # An id no row can have (0, 20 digits) matches nothing rather than everything.
+            query = query.where(Referral.referrer_id == referrer_id if referrer_id else false())
         else:
             query = query.join(User, User.id == Referral.referrer_id).where(
                 User.email == filters.referrer.lower())
@@ -95,6 +111,53 @@ def referral_query(filters: Filters) -> Select:
         query = query.where(or_(Referral.referrer_id == filters.member_id,
                                 Referral.invitee_id == filters.member_id))
     return query.order_by(Referral.created_at.desc(), Referral.id.desc())
+
+
+@dataclass(frozen=True)
+class ListPage:
+    page: Pagination  # of Referral
+    developments: list[Development]  # for the filter
+    statuses: list[tuple[str, object]]
+
+
+def list_page(filters: Filters, page: int) -> ListPage:
+    """One page of the staff list (a page past the end shows the last one)."""
+    return ListPage(paginate(referral_query(filters), PAGE_SIZE, page=page), developments(),
+                    status_choices())
+
+
+def developments() -> list[Development]:
+    """Every development, by name (list filter, purchase form)."""
+    return list(db.session.scalars(select(Development).order_by(Development.name)))
+
+
+# --- one referral ----------------------------------------------------------------------------
+
+DETAIL_OPTIONS = (
+    joinedload(Referral.referrer), joinedload(Referral.invitee), joinedload(Referral.decided_by),
+    joinedload(Referral.unit).joinedload(Unit.building).joinedload(Building.development),
+)
+
+
+def other_referrals(referral: Referral, limit: int = 10) -> list[Referral]:
+    """The referrer's other referrals, newest first (shown beside one referral)."""
+    return list(db.session.scalars(
+        select(Referral).where(Referral.referrer_id == referral.referrer_id, Referral.id != referral.id)
+        .order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit)
+        .options(joinedload(Referral.invitee))
+    ))
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    referral: Referral
+    others: list[Referral]
+    decisions: Decisions
+
+
+def detail_page(referral: Referral, user: User) -> DetailPage:
+    """One referral for staff: the referrer's other referrals and what `user` may decide."""
+    return DetailPage(referral, other_referrals(referral), decisions_for(referral, user))
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -209,6 +272,23 @@ def top_referrers(months: list[str], limit: int = 10) -> list[TopReferrer]:
         .limit(limit)
     ).all()
     return [TopReferrer(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    window: int
+    windows: tuple[int, ...]
+    months: list[str]
+    funnel: list[FunnelRow]
+    share: ShareReport
+    top: list[TopReferrer]
+
+
+def report_page(window: int) -> ReportPage:
+    """Every figure of the report over the last `window` months."""
+    months = months_back(window)
+    return ReportPage(window, WINDOWS, months, funnel(months), referral_share(months),
+                      top_referrers(months))
 
 
 # --- export -----------------------------------------------------------------------------------

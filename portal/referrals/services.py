@@ -7,7 +7,6 @@ Services take plain arguments, flush, never commit; a broken rule raises
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,43 +17,39 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Ownership, OwnershipStatus, User
 from portal.accounts.permissions import P
 from portal.audit.services import record_action
+from portal.core import codes
+from portal.core.errors import DomainError
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.referrals.models import Referral, ReferralCode, ReferralRule, ReferralStatus
 
 
-class ReferralError(ValueError):
+class ReferralError(DomainError):
     """A referral rule was broken; the message is translated and safe to show."""
 
 
 # --- codes -------------------------------------------------------------------------
 
-# Crockford's base32: no I, L, O or U, so a code read aloud or typed by hand survives.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 8  # 32**8 ≈ 1.1e12 codes; /join is rate limited, so guessing one is hopeless
-_CODE_RE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
-_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Crockford's base 32 (portal.core.codes), as stored since the start: 8 upper-case
+# characters. 32**8 ≈ 1.1e12 codes; /join is rate limited, so guessing one is hopeless.
+CODE_LENGTH = 8
 COOKIE_NAME = "club_ref"
-
-
-def generate_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def normalise_code(raw: str | None) -> str | None:
     """The canonical code for what a person typed or pasted, or None when it cannot be one.
 
-    Accepts lower case, spaces and dashes, O/I/L for 0/1/1, and a whole pasted link.
+    What `portal.core.codes.normalise_code` forgives (case, spaces, dashes, O/I/L for
+    0/1/1), and a whole pasted link: only its last path segment is the code.
     """
     if not raw:
         return None
-    text = raw.strip()[:200].rsplit("/", 1)[-1]
-    text = re.sub(r"[\s\-]", "", text).upper().translate(_LOOKALIKES)
-    return text if _CODE_RE.fullmatch(text) else None
+    return codes.normalise_code(raw.strip()[:200].rsplit("/", 1)[-1], CODE_LENGTH)
 
 
 def code_of(user: User) -> ReferralCode | None:
@@ -67,7 +62,7 @@ def ensure_code(user: User) -> ReferralCode:
     if existing is not None:
         return existing
     for _attempt in range(5):
-        candidate = ReferralCode(user_id=user.id, code=generate_code())
+        candidate = ReferralCode(user_id=user.id, code=codes.random_code(CODE_LENGTH))
         try:
             with db.session.begin_nested():
                 db.session.add(candidate)
@@ -256,6 +251,21 @@ def set_rule(admin: User, *, referrer_points: int, invitee_points: int, yearly_c
     return row
 
 
+@dataclass(frozen=True)
+class RulePage:
+    current: Rule
+    history: list[ReferralRule]  # newest first
+
+
+def rule_page(limit: int = 20) -> RulePage:
+    """The rule in force and the rules that were, for the admin page."""
+    history = db.session.scalars(
+        select(ReferralRule).options(joinedload(ReferralRule.created_by))
+        .order_by(ReferralRule.id.desc()).limit(limit)
+    ).all()
+    return RulePage(current_rule(), list(history))
+
+
 RewardModifier = Callable[[Referral, tuple[int, int]], tuple[int, int]]
 
 
@@ -297,7 +307,7 @@ def reward_for(referral: Referral) -> tuple[int, int]:
 # --- what members see ---------------------------------------------------------------------
 
 def referrals_of(referrer: User):
-    """The referrer's referrals, newest first (a query for db.paginate)."""
+    """The referrer's referrals, newest first (a query for `portal.core.pagination.paginate`)."""
     return (select(Referral).where(Referral.referrer_id == referrer.id)
             .order_by(Referral.created_at.desc(), Referral.id.desc()))
 

@@ -1,23 +1,60 @@
-"""Codes: alphabet, normalisation of typed codes, uniqueness; masking of names."""
+"""Codes: alphabet, normalisation of typed codes (through portal.core.codes), uniqueness;
+masking of names."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from portal.core import codes as core_codes
 from portal.referrals import services
 from portal.referrals.models import ReferralCode
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("english")
 
+# The format stored since referrals began: existing codes must keep matching.
+STORED_FORMAT = re.compile(r"[0-9ABCDEFGHJKMNPQRSTVWXYZ]{8}")
+
 
 def test_generated_codes_are_short_unambiguous_and_varied(app):
-    codes = {services.generate_code() for _ in range(2000)}
+    codes = {core_codes.random_code(services.CODE_LENGTH) for _ in range(2000)}
     assert len(codes) == 2000
     for code in codes:
-        assert len(code) == 8
+        assert STORED_FORMAT.fullmatch(code)
         assert not set(code) & set("ILOU")
         assert services.normalise_code(code) == code
+
+
+def test_ensure_code_stores_a_core_code_in_the_old_format(db, monkeypatch):
+    asked = []
+
+    def spy(length: int) -> str:
+        asked.append(length)
+        return "K7M2P9QR"
+
+    monkeypatch.setattr(core_codes, "random_code", spy)
+    assert services.ensure_code(factories.make_member()).code == "K7M2P9QR"
+    assert asked == [8]
+    monkeypatch.undo()
+    assert STORED_FORMAT.fullmatch(services.ensure_code(factories.make_member()).code)
+
+
+def test_a_code_stored_before_the_core_codes_still_matches(db):
+    """Rows written by the old generator are found by what members type today."""
+    member = factories.make_member()
+    db.session.add(ReferralCode(user_id=member.id, code="ABCD2345"))
+    db.session.flush()
+    for typed in ("ABCD2345", "abcd2345", " abcd-2345 ", "ab_cd 2345", "https://x.example/join/abcd2345"):
+        assert services.find_referrer(typed) == member, typed
+
+
+@pytest.mark.parametrize("typed", [
+    "abcd2345", " ab-cd 2345 ", "O1IL2345", "abcd_2345", "ABCD234U", "ABC", "ＡＢＣＤ２３４５", "",
+])
+def test_normalisation_is_the_core_one(typed):
+    assert services.normalise_code(typed) == core_codes.normalise_code(typed.strip(), 8)
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -47,7 +84,7 @@ def test_ensure_code_is_stable_per_member(db):
 def test_ensure_code_retries_a_collision(db, monkeypatch):
     taken = services.ensure_code(factories.make_member()).code
     fresh = iter([taken, taken, "ZZZZ2345"])
-    monkeypatch.setattr(services, "generate_code", lambda: next(fresh))
+    monkeypatch.setattr(core_codes, "random_code", lambda length: next(fresh))
     code = services.ensure_code(factories.make_member())
     assert code.code == "ZZZZ2345"
     assert db.session.query(ReferralCode).count() == 2
@@ -55,7 +92,7 @@ def test_ensure_code_retries_a_collision(db, monkeypatch):
 
 def test_ensure_code_gives_up_after_repeated_collisions(db, monkeypatch):
     taken = services.ensure_code(factories.make_member()).code
-    monkeypatch.setattr(services, "generate_code", lambda: taken)
+    monkeypatch.setattr(core_codes, "random_code", lambda length: taken)
     with pytest.raises(services.ReferralError):
         services.ensure_code(factories.make_member())
     assert db.session.query(ReferralCode).count() == 1
