@@ -240,3 +240,26 @@ def test_both_members_are_emailed_after_the_reward(client, login, db, caplog):
     assert len(mails) == 2
     assert "ref@example.com: Your referral bought a home" in mails[0] and "J. S. bought a home" in mails[0]
     assert mails[1].startswith("e-mail to new@example.com") and "1000" in mails[1]
+
+
+def test_a_staff_member_who_is_a_party_sees_why_there_are_no_forms(client, login, db):
+    staff = login("service", locale="en")
+    referral = make_referral(referrer=staff)
+    page = client.get(f"/admin/referrals/{referral.id}").get_data(as_text=True)
+    assert 'id="party-note"' in page and "You cannot decide on a referral you are part of." in page
+    assert 'id="purchase-form"' not in page and 'id="cancel-form"' not in page
+    refused = client.post(f"/admin/referrals/{referral.id}/purchase", data=_purchase_data(selling_unit()))
+    assert refused.status_code == 409
+    assert 'id="decision-error">You cannot decide on a referral you are part of.' in refused.get_data(
+        as_text=True)
+    assert _ledger_count(db) == 0 and db.session.query(Ownership).count() == 0
+
+
+def test_status_labels_come_from_the_enum(client, login, db):
+    login("marketing", locale="zh_Hant")
+    make_referral(status=ReferralStatus.VISITED.value)
+    make_referral(status=ReferralStatus.CANCELLED.value)
+    text = client.get("/admin/referrals/").get_data(as_text=True)
+    assert "已到訪售樓處" in text and "購買已取消" in text
+    assert ReferralStatus.label_of("visited") == ReferralStatus.VISITED.label
+    assert ReferralStatus.REJECTED == "rejected"  # stored values unchanged

@@ -263,3 +263,30 @@ def test_cancel_needs_a_converted_referral(db, staff):
 def test_lock_of_a_missing_referral(db):
     with pytest.raises(services.ReferralError, match="does not exist"):
         lifecycle.lock_referral(999999)
+
+
+# --- what the referral page offers (the same rules as the decisions) ------------------------
+
+@pytest.mark.parametrize("status, convert, cancel", [
+    (ReferralStatus.REGISTERED, True, False), (ReferralStatus.VISITED, True, False),
+    (ReferralStatus.PURCHASED, False, True), (ReferralStatus.REWARDED, False, True),
+    (ReferralStatus.REJECTED, False, False), (ReferralStatus.CANCELLED, False, False),
+])
+def test_decisions_offered_follow_the_status(db, staff, status, convert, cancel):
+    decisions = lifecycle.decisions_for(make_referral(status=status.value), staff)
+    assert (decisions.allowed, decisions.party, decisions.convert, decisions.cancel) == (
+        True, False, convert, cancel)
+
+
+@pytest.mark.parametrize("role", ["member", "marketing", "partner"])
+def test_no_decisions_without_the_permission(db, role):
+    decisions = lifecycle.decisions_for(make_referral(), factories.make_user(role))
+    assert not (decisions.allowed or decisions.party or decisions.convert or decisions.cancel)
+
+
+def test_a_party_to_the_referral_is_offered_no_decision(db, staff):
+    for referral in (make_referral(referrer=staff), make_referral(invitee=staff)):
+        decisions = lifecycle.decisions_for(referral, staff)
+        assert decisions.party and not (decisions.allowed or decisions.convert or decisions.cancel)
+        with pytest.raises(services.ReferralError, match="part of"):
+            lifecycle.log_visit(referral, staff, TODAY)

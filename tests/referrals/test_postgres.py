@@ -21,6 +21,7 @@ from portal.points.services import find_differences
 from portal.referrals import lifecycle, services
 from portal.referrals.models import Referral, ReferralStatus
 from tests import factories
+from tests.conftest import log_in
 from tests.referrals.helpers import make_referral
 from tests.support.race import migrated_postgres_app, race
 
@@ -134,3 +135,43 @@ def test_report_queries_on_postgres(pg_app):
     assert [(t.referred, t.bought, t.points) for t in reports.top_referrers(months)] == [(1, 1, 5000)]
     rows = list(reports.export_rows(reports.parse_filters({"status": "rewarded"}), {}))
     assert [row[0] for row in rows] == [referral.id]
+
+
+def _client_of(app, user):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    log_in(client, user)
+    return client
+
+
+def test_hostile_input_on_postgres_is_refused_not_a_500(pg_app, caplog):
+    """PostgreSQL `integer` overflows on a 20-digit id and text cannot hold NUL: the referral
+    pages refuse both before the database sees them; a refused decision sends no e-mail."""
+    caplog.set_level("INFO", logger="portal.notifications.services")
+    service, member = factories.make_user("service"), factories.make_member()
+    referral = make_referral(referrer=member, invitee=factories.make_member(display_name="Pg Friend"))
+    unit = factories.make_unit()
+    db.session.commit()
+    staff = _client_of(pg_app, service)
+    huge = "99999999999999999999"
+    for query in (f"?development={huge}", f"?member={huge}", f"?referrer={huge}", f"?page={huge}",
+                  "?page=-1", "?month=9999-99", "?status=" + "x" * 5000):
+        assert staff.get("/admin/referrals/" + query).status_code == 200, query
+        assert staff.get("/admin/referrals/export.csv" + query).status_code == 200, query
+    assert staff.get(f"/admin/referrals/report?months={huge}").status_code == 200
+    assert _client_of(pg_app, member).get(f"/referrals?page={huge}").status_code == 200
+
+    reject = staff.post(f"/admin/referrals/{referral.id}/reject", data={"reject-reason": "no\x00pe"})
+    assert reject.status_code == 400 and b"characters that are not allowed" in reject.data
+    purchase = {"purchase-development": huge, "purchase-building": unit.building.name,
+                "purchase-unit_number": unit.number, "purchase-purchased_on": utcnow().date().isoformat(),
+                "purchase-contract_number": "PG\x00-1"}
+    assert staff.post(f"/admin/referrals/{referral.id}/purchase", data=purchase).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REGISTERED
+    assert "e-mail to" not in caplog.text
+
+    purchase |= {"purchase-development": str(unit.building.development_id),
+                 "purchase-contract_number": "PG-1"}
+    assert staff.post(f"/admin/referrals/{referral.id}/purchase", data=purchase).status_code == 302
+    assert caplog.text.count("e-mail to") == 2  # sent once the decision committed
