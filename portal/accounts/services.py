@@ -47,7 +47,7 @@ def normalise_email(email: str) -> str:
     try:
         info = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(_l("Enter a valid email address.")) from exc
+        raise AccountError(_l("Enter a valid email address."), field="email") from exc
     return info.normalized.lower()
 
 
@@ -65,7 +65,7 @@ def register_user(
 ) -> User:
     normalised = normalise_email(email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == normalised)):
-        raise AccountError(_l("An account with this email already exists."))
+        raise AccountError(_l("An account with this email already exists."), field="email")
     user = User(
         email=normalised, password_hash=hash_password(password),
         display_name=display_name.strip(), phone=(phone or "").strip() or None,
@@ -76,7 +76,7 @@ def register_user(
         with db.session.begin_nested():
             db.session.add(user)
     except IntegrityError as exc:
-        raise AccountError(_l("An account with this email already exists.")) from exc
+        raise AccountError(_l("An account with this email already exists."), field="email") from exc
     return user
 
 

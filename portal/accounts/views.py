@@ -75,7 +75,7 @@ def register():
         return redirect(url_for("home.index"))
     form = registration_form(locale=session.get("lang") or request.args.get("lang") or "zh_Hant")
     if form.validate_on_submit():
-        with form_errors(form, "email"):
+        with form_errors(form):  # on the field the error names (the email), else above
             signed_up = services.sign_up(
                 email=form.email.data, password=form.password.data,
                 display_name=form.display_name.data, phone=form.phone.data,
