@@ -143,3 +143,16 @@ def test_staff_reject_and_role_refuse_nul(client, db, login):
     db.session.refresh(target)
     assert (ownership.status, target.role) == ("pending", "member")
     assert _count(db, AuditEntry) == 0
+
+
+@pytest.mark.parametrize("development", ["9" * 20, "-1", "0"])
+def test_a_development_id_out_of_range_is_a_form_error(client, db, login, development):
+    factories.make_unit("Jade Lake", "1棟", "801")
+    member = login("service")
+    data = {"development": development, "building": "1棟", "unit_number": "801",
+            "contract_number": "JL-1"}
+    for path in ("/account/homes?lang=en", f"/admin/members/{member.id}/units?lang=en"):
+        response = client.post(path, data=data)
+        assert response.status_code == 400
+        assert "Not a valid choice." in response.get_data(as_text=True)
+    assert _count(db, Ownership) == 0
