@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         raw_id, _, token = user_id.partition(":")
-        if not raw_id.isdigit() or not token:
+        if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 10 or not token:
             return None
         user = db.session.get(User, int(raw_id))
         if user is None or user.session_token != token or not user.is_active:

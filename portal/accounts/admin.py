@@ -9,20 +9,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts import services
 from portal.accounts.forms import LinkUnitForm, RejectHomeForm, RoleForm
-from portal.accounts.models import Building, Ownership, OwnershipStatus, Unit, User
-from portal.accounts.permissions import (
-    ROLE_LABELS,
-    P,
-    Role,
-    require_fresh_login,
-    require_permission,
-)
+from portal.accounts.models import Building, Ownership, Unit, User
+from portal.accounts.permissions import P, Role, require_fresh_login, require_permission
 from portal.core.forms import EmptyForm
 from portal.core.hooks import member_admin_links
-from portal.core.i18n import N_
+from portal.core.loaders import get_or_404
+from portal.core.pagination import paginate
 from portal.core.security import client_ip
-from portal.extensions import db
-from portal.notifications.services import send_email
+from portal.core.uow import flashed_errors, form_errors
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin")
 
@@ -31,20 +25,14 @@ MEMBERS_PAGE_SIZE = 30
 
 
 def _ownership_or_404(ownership_id: int) -> Ownership:
-    ownership = db.session.get(Ownership, ownership_id, options=[
+    return get_or_404(Ownership, ownership_id, options=[
         joinedload(Ownership.user),
         joinedload(Ownership.unit).joinedload(Unit.building).joinedload(Building.development),
     ])
-    if ownership is None:
-        abort(404)
-    return ownership
 
 
 def _member_or_404(user_id: int) -> User:
-    member = db.session.get(User, user_id, options=[selectinload(User.ownerships)])
-    if member is None:
-        abort(404)
-    return member
+    return get_or_404(User, user_id, options=[selectinload(User.ownerships)])
 
 
 def reject_form_for(ownership: Ownership, formdata) -> RejectHomeForm:
@@ -55,13 +43,12 @@ def reject_form_for(ownership: Ownership, formdata) -> RejectHomeForm:
 # --- home verification queue ----------------------------------------------------
 
 def _render_queue(status: int = 200, failed: RejectHomeForm | None = None,
-                  failed_id: int | None = None, error: str | None = None):
-    page = db.paginate(services.pending_verifications(), per_page=QUEUE_PAGE_SIZE,
-                       error_out=False)
+                  failed_id: int | None = None):
+    page = paginate(services.pending_verifications(), QUEUE_PAGE_SIZE)
     forms = {o.id: (failed if o.id == failed_id and failed else reject_form_for(o, formdata=None))
              for o in page.items}
     return render_template("accounts/admin/home_queue.html", page=page, reject_forms=forms,
-                           approve_form=EmptyForm(), error=error), status
+                           approve_form=EmptyForm()), status
 
 
 @bp.get("/homes")
@@ -71,28 +58,18 @@ def home_queue():
     return _render_queue()
 
 
-def _email_decision(ownership: Ownership) -> None:
-    params = {"unit": ownership.unit.label, "reason": ownership.reject_reason}
-    body = (N_("Your home %(unit)s is verified.") if ownership.status == OwnershipStatus.VERIFIED
-            else N_("Your request for %(unit)s was declined: %(reason)s"))
-    send_email(ownership.user, N_("Your home verification"), body, params)
-
-
 @bp.post("/homes/<int:ownership_id>/approve")
 @require_permission(P.VERIFY_HOMES)
 def approve_home(ownership_id: int):
     ownership = _ownership_or_404(ownership_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with flashed_errors():
         services.decide_verification(ownership, current_user, approve=True, ip=client_ip())
-    except services.AccountError as error:
-        return _render_queue(409, error=str(error))
-    db.session.commit()
-    _email_decision(ownership)
-    flash(_("%(member)s is now a verified homeowner of %(unit)s.",
-            member=ownership.user.display_name, unit=ownership.unit.label), "success")
-    return redirect(url_for("accounts_admin.home_queue"))
+        flash(_("%(member)s is now a verified homeowner of %(unit)s.",
+                member=ownership.user.display_name, unit=ownership.unit.label), "success")
+        return redirect(url_for("accounts_admin.home_queue"))
+    return _render_queue(409)  # decided by someone else meanwhile: the queue as it is now
 
 
 @bp.post("/homes/<int:ownership_id>/reject")
@@ -102,15 +79,12 @@ def reject_home(ownership_id: int):
     form = reject_form_for(ownership, formdata=request.form)
     if not form.validate():
         return _render_queue(400, failed=form, failed_id=ownership.id)
-    try:
+    with flashed_errors():
         services.decide_verification(ownership, current_user, approve=False,
                                      reason=form.reason.data, ip=client_ip())
-    except services.AccountError as error:
-        return _render_queue(409, error=str(error))
-    db.session.commit()
-    _email_decision(ownership)
-    flash(_("The request for %(unit)s was declined.", unit=ownership.unit.label), "info")
-    return redirect(url_for("accounts_admin.home_queue"))
+        flash(_("The request for %(unit)s was declined.", unit=ownership.unit.label), "info")
+        return redirect(url_for("accounts_admin.home_queue"))
+    return _render_queue(409)
 
 
 # --- members ----------------------------------------------------------------------
@@ -120,9 +94,9 @@ def reject_home(ownership_id: int):
 def member_list():
     """Search members by email, name or phone."""
     text = request.args.get("q", "").strip()[:100]
-    page = db.paginate(services.search_members(text), per_page=MEMBERS_PAGE_SIZE, error_out=False)
+    page = paginate(services.search_members(text), MEMBERS_PAGE_SIZE)
     return render_template("accounts/admin/member_list.html", page=page, q=text,
-                           role_labels=ROLE_LABELS)
+                           role_labels=Role.labels())
 
 
 def _render_member(member: User, status: int = 200, role_form: RoleForm | None = None,
@@ -134,7 +108,7 @@ def _render_member(member: User, status: int = 200, role_form: RoleForm | None =
     link_form.set_development_choices(services.developments())
     return render_template(
         "accounts/admin/member_detail.html", member=member, role_form=role_form,
-        link_form=link_form, role_labels=ROLE_LABELS,
+        link_form=link_form, role_labels=Role.labels(),
         ownerships=services.ownerships_of(member),
         feature_links=member_admin_links(current_user),
         may_edit_role=current_user.can(P.MANAGE_ROLES) and member.id != current_user.id,
@@ -154,14 +128,10 @@ def member_role(user_id: int):
     member = _member_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "role"):
             services.set_role(member, Role(form.role.data), current_user, ip=client_ip())
-        except services.AccountError as error:
-            form.role.errors.append(str(error))
-        else:
-            db.session.commit()
             flash(_("%(member)s is now: %(role)s.", member=member.display_name,
-                    role=ROLE_LABELS[member.role]), "success")
+                    role=Role.label_of(member.role)), "success")
             return redirect(url_for("accounts_admin.member_detail", user_id=member.id))
     return _render_member(member, 400, role_form=form)
 
@@ -174,15 +144,10 @@ def member_link_unit(user_id: int):
     form = LinkUnitForm()
     form.set_development_choices(services.developments())
     if form.validate_on_submit():
-        try:
-            ownership = services.link_unit(
-                member, form.unit, current_user, contract_number=form.contract_number.data or "",
-                purchased_on=form.purchased_on.data, ip=client_ip())
-        except services.AccountError as error:
-            form.unit_number.errors.append(str(error))
-        else:
-            db.session.commit()
-            _email_decision(ownership)
+        with form_errors(form, "unit_number"):
+            services.link_unit(member, form.unit, current_user,
+                               contract_number=form.contract_number.data or "",
+                               purchased_on=form.purchased_on.data, ip=client_ip(), by_email=True)
             flash(_("%(unit)s is linked to %(member)s.", unit=form.unit.label,
                     member=member.display_name), "success")
             return redirect(url_for("accounts_admin.member_detail", user_id=member.id))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,13 +15,14 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.models import Unit
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
-from portal.accounts.permissions import ROLE_LABELS
+from portal.accounts.permissions import Role
 from portal.accounts.services import find_unit
+from portal.core.forms import PortalForm
+from portal.core.hooks import registration_fields
 from portal.core.i18n import LANGUAGE_NAMES
 
 TIMEZONES = [
@@ -54,7 +57,7 @@ def language_field() -> SelectField:
     return SelectField(_l("Language"), choices=dict(LANGUAGE_NAMES))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(message=_l("Enter your email.")), Length(max=254)])
     display_name = StringField(_l("Display name"), validators=[
@@ -63,14 +66,32 @@ class RegisterForm(FlaskForm):
         Optional(), Length(max=32),
         Regexp(r"^\+?[0-9 ()-]{6,31}$", message=_l("Enter a valid phone number."))])
     locale = language_field()
-    # A code that cannot be used does not block registration (referrals.attach_referral).
-    referral_code = StringField(_l("Referral code (optional)"), validators=[Optional(), Length(max=100)])
+    # Fields other features add (`add_registration_field`) come here, after `locale`.
     password = new_password_field(_l("Password"))
     confirm = confirm_field("password")
     submit = SubmitField(_l("Create account"))
+    extra_fields: tuple[str, ...] = ()
+
+    def extra_data(self) -> dict[str, Any]:
+        """What the visitor entered in the fields other features added (for the signal)."""
+        return {name: self[name].data for name in self.extra_fields}
 
 
-class LoginForm(FlaskForm):
+def registration_form(**defaults) -> RegisterForm:
+    """The registration form with the fields that features registered, prefilled from the
+    request where they say so (e.g. the referral code from `?ref=` or a cookie)."""
+    extras = registration_fields()
+    form_class = type("RegisterForm", (RegisterForm,), {
+        "extra_fields": tuple(extra.name for extra in extras),
+        **{extra.name: extra.field() for extra in extras},
+    })
+    for extra in extras:
+        if extra.initial is not None:
+            defaults.setdefault(extra.name, extra.initial(request))
+    return form_class(**defaults)
+
+
+class LoginForm(PortalForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(message=_l("Enter your email.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[
@@ -79,7 +100,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     display_name = StringField(_l("Display name"), validators=[
         DataRequired(message=_l("Enter a display name.")), Length(max=80)])
     phone = StringField(_l("Phone (optional)"), validators=[
@@ -90,7 +111,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PortalForm):
     current_password = PasswordField(_l("Current password"), validators=[
         DataRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)])
     new_password = new_password_field(_l("New password"))
@@ -98,19 +119,19 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(PortalForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(message=_l("Enter your email.")), Length(max=254)])
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = new_password_field(_l("New password"))
     confirm = confirm_field("password")
     submit = SubmitField(_l("Set the new password"))
 
 
-class UnitFieldsForm(FlaskForm):
+class UnitFieldsForm(PortalForm):
     """Which unit: development (choices set by the view), building and unit number.
 
     Validation looks the unit up and keeps it in `unit`, so every form that names a
@@ -151,18 +172,16 @@ class LinkUnitForm(UnitFieldsForm):
     submit = SubmitField(_l("Link this unit"))
 
 
-class RejectHomeForm(FlaskForm):
+class RejectHomeForm(PortalForm):
     reason = StringField(_l("Reason for rejection"), validators=[
         DataRequired(message=_l("Give a reason for the rejection.")), Length(max=500)])
     submit = SubmitField(_l("Reject"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField(_l("Role"), choices=[])
     submit = SubmitField(_l("Change role"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Labels are lazy strings, so a list of SelectChoice (a dict would mean optgroups).
-        self.role.choices = [SelectChoice(value=value, label=label)
-                             for value, label in ROLE_LABELS.items()]
+        self.role.choices = Role.choices()

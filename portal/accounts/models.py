@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from enum import StrEnum
 
+from flask_babel import lazy_pgettext as _lp
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.permissions import P, Role, role_can
+from portal.core.enums import LabelledEnum
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -124,10 +125,10 @@ class Unit(db.Model):
         return f"{b.development.name} · {b.name} · {self.number}"
 
 
-class OwnershipStatus(StrEnum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
+class OwnershipStatus(LabelledEnum):
+    PENDING = "pending", _lp("ownership status", "Waiting for verification")
+    VERIFIED = "verified", _lp("ownership status", "Verified")
+    REJECTED = "rejected", _lp("ownership status", "Declined")
 
 
 class Ownership(db.Model):
@@ -153,3 +154,7 @@ class Ownership(db.Model):
     user: Mapped[User] = relationship(back_populates="ownerships", foreign_keys=[user_id])
     unit: Mapped[Unit] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self):
+        return OwnershipStatus.label_of(self.status)

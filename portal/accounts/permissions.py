@@ -11,25 +11,21 @@ from functools import wraps
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_fresh, login_required
 
-
-class Role(StrEnum):
-    MEMBER = "member"
-    PARTNER = "partner"
-    SERVICE = "service"
-    MARKETING = "marketing"
-    ADMIN = "admin"
+from portal.core.enums import LabelledEnum
 
 
-ROLE_LABELS = {
-    Role.MEMBER.value: _l("Member"),
-    Role.PARTNER.value: _l("Partner"),
-    Role.SERVICE.value: _l("Customer service"),
-    Role.MARKETING.value: _l("Marketing"),
-    Role.ADMIN.value: _l("Administrator"),
-}
+class Role(LabelledEnum):
+    """A user's role; `Role.labels()` for pages. "Member" is also the base tier and a column
+    heading, so the role labels carry the context "role"."""
+
+    MEMBER = "member", _lp("role", "Member")
+    PARTNER = "partner", _lp("role", "Partner")
+    SERVICE = "service", _lp("role", "Customer service")
+    MARKETING = "marketing", _lp("role", "Marketing")
+    ADMIN = "admin", _lp("role", "Administrator")
 
 
 class P(StrEnum):

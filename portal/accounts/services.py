@@ -1,12 +1,14 @@
 """Account rules: registration, authentication, passwords, homes and roles.
 
-Services take plain arguments, flush, and leave the commit to the request.
+Services take plain arguments, flush, and leave the commit to the unit of work; the
+e-mails they send are queued for after the commit (`send_email`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -27,13 +29,16 @@ from portal.accounts.models import (
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.accounts.permissions import Role
 from portal.audit.services import record_action
+from portal.core.errors import DomainError
 from portal.core.i18n import N_
+from portal.core.signals import user_registered
 from portal.core.timeutil import utcnow
+from portal.core.urls import absolute_url
 from portal.extensions import db
-from portal.notifications.services import notify
+from portal.notifications.services import notify, send_email
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A rule was broken; the message is translated and safe to show."""
 
 
@@ -42,7 +47,7 @@ def normalise_email(email: str) -> str:
     try:
         info = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(_l("Enter a valid email address.")) from exc
+        raise AccountError(_l("Enter a valid email address."), field="email") from exc
     return info.normalized.lower()
 
 
@@ -60,7 +65,7 @@ def register_user(
 ) -> User:
     normalised = normalise_email(email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == normalised)):
-        raise AccountError(_l("An account with this email already exists."))
+        raise AccountError(_l("An account with this email already exists."), field="email")
     user = User(
         email=normalised, password_hash=hash_password(password),
         display_name=display_name.strip(), phone=(phone or "").strip() or None,
@@ -71,8 +76,45 @@ def register_user(
         with db.session.begin_nested():
             db.session.add(user)
     except IntegrityError as exc:
-        raise AccountError(_l("An account with this email already exists.")) from exc
+        raise AccountError(_l("An account with this email already exists."), field="email") from exc
     return user
+
+
+@dataclass(frozen=True)
+class SignUp:
+    user: User
+    notices: list[str] = field(default_factory=list)  # translated, for the new member
+
+
+def sign_up(*, email: str, password: str, display_name: str, phone: str | None, locale: str,
+            extra: dict[str, Any] | None = None) -> SignUp:
+    """A visitor registers: the account, then `user_registered` for the features that care.
+
+    `extra` holds the values of the fields other features added to the form
+    (`portal.core.hooks.add_registration_field`). A receiver that cannot use its value
+    answers with a notice (the account is created all the same); one that raises a
+    DomainError refuses the registration.
+    """
+    user = register_user(email=email, password=password, display_name=display_name,
+                         phone=phone, locale=locale)
+    answers = user_registered.send(user, extra=dict(extra or {}))
+    return SignUp(user, [str(notice) for _receiver, notice in answers if notice])
+
+
+def update_profile(user: User, *, display_name: str, phone: str | None, locale: str,
+                   timezone: str) -> None:
+    """A member edits their own profile (the form has checked every value)."""
+    user.display_name = display_name.strip()
+    user.phone = (phone or "").strip() or None
+    user.locale = locale
+    user.timezone = timezone
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The language switcher of a signed-in member: kept for the next visit and e-mails."""
+    user.locale = locale
+    db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -131,6 +173,25 @@ class ResetTokens:
         if user is None or user.password_hash[-16:] != data.get("p"):
             return None
         return user
+
+
+def request_password_reset(email: str, tokens: ResetTokens) -> None:
+    """E-mail a reset link to the account using `email`, if it exists and is active.
+
+    The caller answers the same either way; the e-mail goes out after the commit, from the
+    job worker, so neither the answer nor its timing tells whether the account exists.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account:
+        return
+    send_email(user, N_("Reset your Homeowner Club password"), N_(
+        "Hello %(name)s,\n\n"
+        "Someone (we hope you) asked to reset the password of your Homeowner Club "
+        "account. To choose a new password, open this link within %(minutes)s minutes:"
+        "\n\n%(link)s\n\n"
+        "If you did not ask for this, ignore this email: your password stays the same."),
+        {"name": user.display_name, "minutes": tokens.max_age // 60,
+         "link": absolute_url("auth.reset_password", token=tokens.make(user))})
 
 
 def reset_password(token_user: User, new_password: str) -> None:
@@ -194,20 +255,30 @@ def decide_verification(
     db.session.refresh(ownership)
     record_action(staff, "ownership.approve" if approve else "ownership.reject", ownership,
                   {"unit": ownership.unit.label, "reason": ownership.reject_reason}, ip)
-    if approve:
-        notify(ownership.user, "homes", N_("Your home %(unit)s is verified."),
-               {"unit": ownership.unit.label}, link="/account/homes")
+    _tell_owner(ownership)
+
+
+def _tell_owner(ownership: Ownership, by_email: bool = True) -> None:
+    """The decision on a home, in the app and by e-mail: one text for both."""
+    if ownership.status == OwnershipStatus.VERIFIED:
+        message, params = N_("Your home %(unit)s is verified."), {"unit": ownership.unit.label}
     else:
-        notify(ownership.user, "homes", N_("Your request for %(unit)s was declined: %(reason)s"),
-               {"unit": ownership.unit.label, "reason": ownership.reject_reason},
-               link="/account/homes")
+        message = N_("Your request for %(unit)s was declined: %(reason)s")
+        params = {"unit": ownership.unit.label, "reason": ownership.reject_reason}
+    notify(ownership.user, "homes", message, params, link="/account/homes")
+    if by_email:
+        send_email(ownership.user, N_("Your home verification"), message, params)
 
 
 def link_unit(
     user: User, unit: Unit, staff: User, *, contract_number: str = "",
-    purchased_on: date | None = None, ip: str | None = None,
+    purchased_on: date | None = None, ip: str | None = None, by_email: bool = False,
 ) -> Ownership:
-    """Staff link a unit to a member directly: a verified ownership at once."""
+    """Staff link a unit to a member directly: a verified ownership at once.
+
+    The member is told in the app, and also by e-mail with `by_email` (the staff page; a
+    referral purchase sends its own welcome e-mail, the demo seeder none).
+    """
     ownership = db.session.scalar(
         select(Ownership).where(Ownership.user_id == user.id, Ownership.unit_id == unit.id)
     ) or Ownership(user=user, unit=unit)
@@ -222,8 +293,7 @@ def link_unit(
     db.session.add(ownership)
     db.session.flush()
     record_action(staff, "ownership.link", ownership, {"unit": unit.label}, ip)
-    notify(user, "homes", N_("Your home %(unit)s is verified."), {"unit": unit.label},
-           link="/account/homes")
+    _tell_owner(ownership, by_email=by_email)
     return ownership
 
 
@@ -239,6 +309,12 @@ def set_role(user: User, role: Role, admin: User, ip: str | None = None) -> None
 
 def developments() -> list[Development]:
     return list(db.session.scalars(select(Development).order_by(Development.name)))
+
+
+def selling_developments() -> list[Development]:
+    """The developments now selling, for the public landing page."""
+    return list(db.session.scalars(
+        select(Development).where(Development.is_selling).order_by(Development.name)))
 
 
 def _unit_path():

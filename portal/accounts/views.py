@@ -23,16 +23,15 @@ from portal.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
-    RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
+    registration_form,
 )
 from portal.accounts.permissions import require_fresh_login
-from portal.core.i18n import N_, is_supported
+from portal.core.i18n import is_supported
 from portal.core.security import safe_next
-from portal.extensions import db, limiter
-from portal.notifications.services import send_email
-from portal.referrals import services as referral_services
+from portal.core.uow import form_errors
+from portal.extensions import limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -60,12 +59,6 @@ def reset_tokens() -> services.ResetTokens:
     return services.ResetTokens(config["SECRET_KEY"], config["PASSWORD_RESET_MAX_AGE"])
 
 
-def reset_link(token: str) -> str:
-    """Built from the configured base URL, never from the request's Host header."""
-    base = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/")
-    return base + url_for("auth.reset_password", token=token)
-
-
 def start_session(user, remember: bool = False) -> None:
     """Log in with a fresh session: old keys go, so a planted cookie is worthless."""
     lang = session.get("lang")
@@ -80,28 +73,17 @@ def start_session(user, remember: bool = False) -> None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = RegisterForm(locale=session.get("lang") or request.args.get("lang") or "zh_Hant",
-                        referral_code=referral_services.remembered_code(request.args, request.cookies))
+    form = registration_form(locale=session.get("lang") or request.args.get("lang") or "zh_Hant")
     if form.validate_on_submit():
-        try:
-            user = services.register_user(
+        with form_errors(form):  # on the field the error names (the email), else above
+            signed_up = services.sign_up(
                 email=form.email.data, password=form.password.data,
                 display_name=form.display_name.data, phone=form.phone.data,
-                locale=form.locale.data,
-            )
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            referral_problem = None
-            try:
-                referral_services.attach_referral(user, form.referral_code.data)
-            except referral_services.ReferralError as error:
-                referral_problem = str(error)  # the account is created without a referrer
-            db.session.commit()
-            start_session(user)
+                locale=form.locale.data, extra=form.extra_data())
+            start_session(signed_up.user)
             flash(_("Welcome to the club!"), "success")
-            if referral_problem:
-                flash(referral_problem, "warning")
+            for notice in signed_up.notices:  # e.g. a referral code that could not be used
+                flash(notice, "warning")
             return redirect(url_for("home.index"))
     status = 400 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
@@ -119,8 +101,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            db.session.commit()  # a rehashed password
+        if user is not None:  # a rehashed password is committed with the request
             start_session(user, remember=form.remember.data)
             return redirect(target)
         form.password.errors.append(_("Wrong email or password."))
@@ -133,7 +114,6 @@ def login():
 @login_required
 def logout():
     services.end_sessions(current_user)
-    db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -152,8 +132,7 @@ def switch_language(code: str):
         return redirect(target)
     session["lang"] = code
     if current_user.is_authenticated:
-        current_user.locale = code
-        db.session.commit()
+        services.set_locale(current_user, code)
     return redirect(target)
 
 
@@ -165,17 +144,7 @@ def reset_request():
     """Ask for a reset link. The answer is the same whether or not the account exists."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.is_active_account:
-            max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-            send_email(user, N_("Reset your Homeowner Club password"), N_(
-                "Hello %(name)s,\n\n"
-                "Someone (we hope you) asked to reset the password of your Homeowner Club "
-                "account. To choose a new password, open this link within %(minutes)s minutes:"
-                "\n\n%(link)s\n\n"
-                "If you did not ask for this, ignore this email: your password stays the same."),
-                {"name": user.display_name, "minutes": max_age // 60,
-                 "link": reset_link(reset_tokens().make(user))})
+        services.request_password_reset(form.email.data, reset_tokens())
         return render_template("accounts/reset_sent.html")
     status = 400 if form.errors else 200
     return render_template("accounts/reset_request.html", form=form), status
@@ -191,7 +160,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
-        db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         flash(_("Your password is changed. Log in with the new password."), "success")
@@ -205,11 +173,9 @@ def reset_password(token: str):
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
-        current_user.phone = (form.phone.data or "").strip() or None
-        current_user.locale = form.locale.data
-        current_user.timezone = form.timezone.data
-        db.session.commit()
+        services.update_profile(current_user, display_name=form.display_name.data,
+                                phone=form.phone.data, locale=form.locale.data,
+                                timezone=form.timezone.data)
         session["lang"] = form.locale.data
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
@@ -224,13 +190,9 @@ def profile():
 def change_password():
     form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "current_password"):
             services.change_password(current_user, form.current_password.data,
                                      form.new_password.data)
-        except services.AccountError as error:
-            form.current_password.errors.append(str(error))
-        else:
-            db.session.commit()
             # This device stays logged in (with the new token); the others are out.
             start_session(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
@@ -246,13 +208,9 @@ def homes():
     form = HomeRequestForm()
     form.set_development_choices(services.developments())
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "unit_number"):
             services.request_verification(current_user, form.unit, form.contract_number.data,
                                           form.purchased_on.data)
-        except services.AccountError as error:
-            form.unit_number.errors.append(str(error))
-        else:
-            db.session.commit()
             flash(_("Thank you. Customer service will check your request."), "success")
             return redirect(url_for("account.homes"))
     status = 400 if form.errors else 200

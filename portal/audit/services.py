@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -28,9 +29,11 @@ def record_action(
 
 
 def audit_query(action: str | None = None, actor_id: int | None = None):
-    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    """The log, newest first (with who did it), filtered by action prefix and actor."""
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
     if action:
-        query = query.where(AuditEntry.action.startswith(action))
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
     return query

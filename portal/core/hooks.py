@@ -1,4 +1,5 @@
-"""Registries through which features add navigation entries and home-page panels.
+"""Registries through which features add navigation entries, home-page panels and
+fields of the registration form.
 
 Core imports no feature: each feature's `init_app` registers what it adds, the
 way indico's features add their own menu entries through signals.
@@ -45,12 +46,27 @@ class MemberAdminLink:
     arg: str = "user_id"
 
 
+@dataclass(frozen=True)
+class RegistrationField:
+    """A field a feature adds to the registration form (the referral code, …).
+
+    `field()` returns a new unbound WTForms field; `initial(request)` computes the value it
+    starts with (from the query string, a cookie…), or there is none. What the visitor
+    submits reaches the feature as `extra[name]` of `portal.core.signals.user_registered`.
+    """
+
+    name: str
+    field: Callable[[], Any]
+    initial: Callable[[Any], Any] | None = None
+
+
 @dataclass
 class Hooks:
     nav: list[NavItem] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
     member_admin_links: list[MemberAdminLink] = field(default_factory=list)
+    registration_fields: list[RegistrationField] = field(default_factory=list)
     # Name prefixes of tables/indexes a migration manages by hand (FTS tables, trigram
     # indexes); migrations/env.py hides them from autogenerate.
     unmanaged_schema: list[str] = field(default_factory=list)
@@ -83,6 +99,18 @@ def member_admin_links(user) -> list[MemberAdminLink]:
     visible = [link for link in hooks().member_admin_links
                if link.permission is None or user.can(link.permission)]
     return sorted(visible, key=lambda link: link.order)
+
+
+def add_registration_field(app: Flask, name: str, field_factory: Callable[[], Any],
+                           initial: Callable[[Any], Any] | None = None) -> None:
+    """Add a field to the registration form (after the built-in ones, in the order added)."""
+    if any(item.name == name for item in hooks(app).registration_fields):
+        raise ValueError(f"registration field {name!r} is added twice")
+    hooks(app).registration_fields.append(RegistrationField(name, field_factory, initial))
+
+
+def registration_fields(app: Flask | None = None) -> list[RegistrationField]:
+    return list(hooks(app).registration_fields)
 
 
 def add_unmanaged_schema(app: Flask, *prefixes: str) -> None:

@@ -1,21 +1,24 @@
 """The member's notification list. CSRFProtect guards every POST app-wide."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.core.forms import EmptyForm
+from portal.core.loaders import get_or_404
+from portal.core.pagination import paginate
 from portal.core.security import is_safe_path
-from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.services import mark_read, notifications_query
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
+PAGE_SIZE = 30
+
 
 @bp.get("/")
 @login_required
 def notification_list():
-    page = db.paginate(notifications_query(current_user.id), per_page=30, error_out=False)
+    page = paginate(notifications_query(current_user.id), PAGE_SIZE)
     return render_template("notifications/list.html", page=page, form=EmptyForm())
 
 
@@ -23,7 +26,6 @@ def notification_list():
 @login_required
 def mark_all_read():
     mark_read(current_user.id)
-    db.session.commit()
     return redirect(url_for("notifications.notification_list"))
 
 
@@ -31,10 +33,8 @@ def mark_all_read():
 @login_required
 def open_notification(notification_id: int):
     """Mark one notification read and go to what it is about."""
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != current_user.id:
-        abort(404)
+    note = get_or_404(Notification, notification_id,
+                      visible=lambda note: note.user_id == current_user.id)
     mark_read(current_user.id, note.id)
-    db.session.commit()
     target = note.link if is_safe_path(note.link) else url_for("notifications.notification_list")
     return redirect(target)

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from portal.referrals import models  # noqa: F401  (tables for create_all and migrations)
     from portal.referrals.admin import bp as admin_bp
     from portal.referrals.demo import seed_referrals
+    from portal.referrals.registration import init_registration
     from portal.referrals.services import summary_of
     from portal.referrals.views import bp
 
@@ -37,3 +38,4 @@ def init_app(app: Flask) -> None:
                                                P.VIEW_REFERRALS, 50, arg="member"))
     add_home_panel(app, HomePanel("referrals/_home_panel.html", home_panel, order=40))
     add_demo_seeder(app, 50, seed_referrals)
+    init_registration(app)  # the referral-code field and the user_registered receiver

@@ -216,3 +216,27 @@ def test_marketing_cannot_link_units(client, db, login):
     page = client.get(f"/admin/members/{member.id}").get_data(as_text=True)
     assert 'id="link-unit-form"' not in page
     assert _link(client, member, unit).status_code == 403
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-1", "0", "abc", "2", "9999999"])
+def test_member_list_and_queue_clamp_the_page(client, db, login, page):
+    factories.make_member(display_name="Only One")
+    factories.make_ownership(factories.make_member(display_name="Waiting Wu"), verified=False)
+    login("service")
+    members = client.get(f"/admin/members?page={page}&lang=en")
+    assert members.status_code == 200
+    assert ">Only One</a>" in members.get_data(as_text=True)  # past the end: the last page
+    queue = client.get(f"/admin/homes?page={page}&lang=en")
+    assert queue.status_code == 200
+    assert "Waiting Wu" in queue.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "member", "admin"), [("zh_Hant", "會員", "管理員"),
+                                                      ("zh_Hans", "会员", "管理员"),
+                                                      ("en", "Member", "Administrator")])
+def test_role_labels_are_translated_with_their_context(client, db, login, lang, member, admin):
+    """"Member" the role is not the base tier (普通會員) nor a column heading."""
+    factories.make_member(display_name="Role Reader")
+    login("admin", display_name="The Admin", locale=lang)
+    page = client.get("/admin/members").get_data(as_text=True)
+    assert f"<td>{member}</td>" in page and f"<td>{admin}</td>" in page

@@ -1,3 +1,5 @@
+import pytest
+
 from portal.audit.services import record_action
 from tests.factories import make_user
 
@@ -18,3 +20,27 @@ def test_details_are_escaped(client, login, db):
     record_action(None, "x.test", None, {"name": '"><svg onload=alert(1)>'})
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "<svg onload" not in page
+
+
+def test_the_action_filter_is_a_plain_prefix(client, login, db):
+    login("admin")
+    record_action(None, "ownership.approve", None)
+    record_action(None, "points.expire", None)
+    page = client.get("/admin/audit/?action=%25").get_data(as_text=True)  # "%": no wildcard
+    assert "ownership.approve" not in page and "points.expire" not in page
+    page = client.get("/admin/audit/?action=_").get_data(as_text=True)
+    assert "ownership.approve" not in page
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-1", "x", "3"])
+def test_the_log_clamps_the_page(client, login, db, page):
+    login("admin")
+    record_action(None, "points.expire", None, {"rows": 3})
+    response = client.get(f"/admin/audit/?page={page}")
+    assert response.status_code == 200
+    assert "points.expire" in response.get_data(as_text=True)
+
+
+def test_only_admins_read_the_log(client, login, db):
+    login("service")
+    assert client.get("/admin/audit/").status_code == 403

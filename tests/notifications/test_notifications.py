@@ -1,3 +1,4 @@
+import pytest
 from flask_babel import force_locale
 
 from portal.notifications.models import Notification
@@ -51,3 +52,21 @@ def test_render_message_and_logged_email(app, db, caplog):
         assert "您的房产" not in caplog.text  # queued: nothing leaves before the commit
     db.session.commit()
     assert "您的房产 B 已通过认证。" in caplog.text
+
+
+def test_someone_elses_notification_is_404_and_stays_unread(client, login, db):
+    other = make_member()
+    note = notify(other, "homes", "Your home %(unit)s is verified.", {"unit": "A"})
+    login("member")
+    assert client.post(f"/notifications/{note.id}/open").status_code == 404
+    assert client.post("/notifications/99999999999999999999/open").status_code == 404
+    assert db.session.get(Notification, note.id).read_at is None
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-1", "0", "x", "4"])
+def test_the_list_clamps_the_page(client, login, db, page):
+    member = login("member", locale="en")
+    notify(member, "x", "Welcome to the club!")
+    response = client.get(f"/notifications/?page={page}")
+    assert response.status_code == 200
+    assert "Welcome to the club!" in response.get_data(as_text=True)
