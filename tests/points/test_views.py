@@ -10,14 +10,14 @@ from sqlalchemy import select
 from portal.core.timeutil import utcnow
 from portal.notifications.models import Notification
 from portal.points.models import LedgerEntry, LedgerKind
-from portal.points.services import debit, find_differences, import_credit
+from portal.points.services import credit, debit, find_differences
 from tests.factories import make_member
 from tests.points.helpers import BAD_AMOUNTS, earn, ledger_count, nonce_from
 
 
 def test_points_page_shows_balance_tier_expiring_points_and_history(client, login, db, app):
     member = login()
-    import_credit(member, 1000, kind=LedgerKind.EARN, reason="Welcome bonus",
+    credit(member, 1000, kind=LedgerKind.EARN, reason="Welcome bonus",
                   idempotency_key="a", earned_at=utcnow() - timedelta(days=700))
     earn(member, 5500, "b", reason="Home purchase reward (%(contract)s)",
          reason_params={"contract": "JL-1"})
