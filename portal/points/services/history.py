@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.core.pagination import paginate
-from portal.points.services.expiry import SOON_DAYS, ExpiringSoon, expiring_soon
 from portal.points.models import LedgerEntry, LedgerKind
+from portal.points.services.expiry import SOON_DAYS, ExpiringSoon, expiring_soon
 from portal.points.services.gifts import can_receive_points
 from portal.points.tiers import TierProgress, tier_progress
 
