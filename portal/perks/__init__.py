@@ -9,8 +9,8 @@ def init_app(app: Flask) -> None:
     from portal.accounts.permissions import P
     from portal.core.hooks import HomePanel, NavItem, add_demo_seeder, add_home_panel, add_nav
     from portal.perks import admin, views
+    from portal.perks.catalog import home_panel_context
     from portal.perks.demo import seed_perks
-    from portal.perks.services import home_panel_context
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,21 +16,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from portal.core.forms import MAX_AMOUNT, StrictIntegerField, amount_range
-from portal.perks.models import CATEGORY_LABELS, STATUS_LABELS
+from portal.core.forms import MAX_AMOUNT, PortalForm, StrictIntegerField, amount_range, select_choices
+from portal.perks.models import PerkCategory, RedemptionStatus
 from portal.perks.services import PerkData, StockAction
-from portal.perks.tiers import TIER_LABELS
+from portal.points.tiers import TierCode
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def select_choices(mapping: dict) -> list[SelectChoice]:
-    """Choices from {value: lazy label} (a dict of lazy labels reads as optgroups to WTForms)."""
-    return [SelectChoice(str(value), label) for value, label in mapping.items()]
 MAX_PER_MEMBER = 1000
 
 
@@ -43,7 +36,7 @@ def _description(label) -> TextAreaField:
     return TextAreaField(label, validators=[Length(max=4000)], render_kw={"rows": 4})
 
 
-class PerkForm(FlaskForm):
+class PerkForm(PortalForm):
     """Create or edit a perk. Times are entered in the staff member's time zone."""
 
     title_zh_hant = _title(_l("Title (Traditional Chinese)"))
@@ -52,7 +45,7 @@ class PerkForm(FlaskForm):
     description_zh_hant = _description(_l("Description (Traditional Chinese)"))
     description_zh_hans = _description(_l("Description (Simplified Chinese)"))
     description_en = _description(_l("Description (English)"))
-    category = SelectField(_l("Category"), choices=select_choices(CATEGORY_LABELS))
+    category = SelectField(_l("Category"), choices=PerkCategory.choices())
     cost = StrictIntegerField(_l("Cost in points"), validators=[
         InputRequired(message=_l("Enter the cost in points.")),
         amount_range(1)])
@@ -60,7 +53,7 @@ class PerkForm(FlaskForm):
         Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
     per_member_limit = StrictIntegerField(_l("Limit per member (empty for no limit)"), validators=[
         Optional(), NumberRange(min=1, max=MAX_PER_MEMBER)])
-    min_tier = SelectField(_l("Minimum tier"), choices=select_choices(TIER_LABELS))
+    min_tier = SelectField(_l("Minimum tier"), choices=TierCode.choices())
     starts_at = DateTimeLocalField(_l("Available from (optional)"), format=DATETIME_FORMAT,
                                    validators=[Optional()])
     ends_at = DateTimeLocalField(_l("Available until (optional)"), format=DATETIME_FORMAT,
@@ -112,16 +105,8 @@ class PerkForm(FlaskForm):
         )
 
 
-STOCK_ACTIONS = {
-    StockAction.ADD: _l("Add units"),
-    StockAction.REMOVE: _l("Remove units"),
-    StockAction.SET: _l("Set the stock to"),
-    StockAction.UNLIMITED: _l("Make the stock unlimited"),
-}
-
-
-class PerkStockForm(FlaskForm):
-    action = SelectField(_l("Change"), choices=select_choices(STOCK_ACTIONS))
+class PerkStockForm(PortalForm):
+    action = SelectField(_l("Change"), choices=StockAction.choices())
     quantity = StrictIntegerField(_l("Units"), validators=[
         Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
     submit = SubmitField(_l("Update stock"))
@@ -137,7 +122,7 @@ class PerkStockForm(FlaskForm):
 NONCE_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(PortalForm):
     """The confirmation step: the nonce makes a replayed POST find the first voucher."""
 
     nonce = HiddenField(validators=[InputRequired(), Regexp(NONCE_PATTERN)])
@@ -145,27 +130,30 @@ class RedeemForm(FlaskForm):
     submit = SubmitField(_l("Confirm and redeem"))
 
 
-class VoucherLookupForm(FlaskForm):
+class VoucherLookupForm(PortalForm):
     code = StringField(_l("Voucher code"), validators=[
         InputRequired(message=_l("Enter or scan a voucher code.")), Length(max=40)],
         render_kw={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"})
     submit = SubmitField(_l("Find voucher"))
 
 
-class VoucherFulfilForm(FlaskForm):
+class VoucherFulfilForm(PortalForm):
     code = HiddenField(validators=[InputRequired(), Length(max=40)])
     submit = SubmitField(_l("Mark as used"))
 
 
-class RedemptionFilterForm(FlaskForm):
+class RedemptionFilterForm(PortalForm):
     """GET filters of the staff list and CSV export (no CSRF: it changes nothing)."""
 
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=select_choices({"": _l("Any status"), **STATUS_LABELS}),
-                         validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=select_choices(
+        {"": _l("Any status"), **RedemptionStatus.labels()}))
     perk = SelectField(_l("Perk"), choices=select_choices({"": _l("Any perk")}), validators=[Optional()])
+
+    def set_perk_choices(self, perks: list[tuple[str, str]]) -> None:
+        self.perk.choices = select_choices({"": _l("Any perk"), **dict(perks)})
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     submit = SubmitField(_l("Filter"))

@@ -3,48 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
+from portal.core.codes import grouped
+from portal.core.enums import LabelledEnum
 from portal.core.i18n import localized
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.points.tiers import TierCode
 
 
-class PerkCategory(StrEnum):
-    HOME_SERVICES = "home_services"
-    COMMUNITY_EVENTS = "community_events"
-    PARTNER_DISCOUNTS = "partner_discounts"
-    PROPERTY_FEE_OFFSETS = "property_fee_offsets"
+class PerkCategory(LabelledEnum):
+    HOME_SERVICES = "home_services", _l("Home services")
+    COMMUNITY_EVENTS = "community_events", _l("Community events")
+    PARTNER_DISCOUNTS = "partner_discounts", _l("Partner discounts")
+    PROPERTY_FEE_OFFSETS = "property_fee_offsets", _l("Property fee offsets")
 
 
-CATEGORY_LABELS = {
-    PerkCategory.HOME_SERVICES: _l("Home services"),
-    PerkCategory.COMMUNITY_EVENTS: _l("Community events"),
-    PerkCategory.PARTNER_DISCOUNTS: _l("Partner discounts"),
-    PerkCategory.PROPERTY_FEE_OFFSETS: _l("Property fee offsets"),
-}
+class RedemptionStatus(LabelledEnum):
+    """A voucher's status. ISSUED, USED and CANCELLED are stored; EXPIRED is never stored:
+    it is derived (issued and past `expires_at`), see `Redemption.display_status`."""
+
+    ISSUED = "issued", _l("Issued")
+    USED = "used", _l("Used")
+    CANCELLED = "cancelled", _l("Cancelled")
+    EXPIRED = "expired", _l("Expired")
 
 
-class RedemptionStatus(StrEnum):
-    """Stored statuses; "expired" is derived (issued and past `expires_at`)."""
-
-    ISSUED = "issued"
-    USED = "used"
-    CANCELLED = "cancelled"
-
-
-EXPIRED = "expired"
-STATUS_LABELS = {
-    RedemptionStatus.ISSUED.value: _l("Issued"),
-    RedemptionStatus.USED.value: _l("Used"),
-    RedemptionStatus.CANCELLED.value: _l("Cancelled"),
-    EXPIRED: _l("Expired"),
-}
+EXPIRED = RedemptionStatus.EXPIRED.value
 LANGS = ("zh_Hant", "zh_Hans", "en")
 
 
@@ -92,7 +82,11 @@ class Perk(db.Model):
 
     @property
     def category_label(self):
-        return CATEGORY_LABELS.get(self.category, self.category)
+        return PerkCategory.label_of(self.category)
+
+    @property
+    def min_tier_label(self):
+        return TierCode.label_of(self.min_tier)
 
     @property
     def is_unlimited(self) -> bool:
@@ -149,14 +143,15 @@ class Redemption(db.Model):
         return self.status
 
     @property
+    def is_usable(self) -> bool:
+        """Issued and not expired: it can still be used at the counter (or cancelled)."""
+        return self.display_status == RedemptionStatus.ISSUED
+
+    @property
     def status_label(self):
-        return STATUS_LABELS[self.display_status]
+        return RedemptionStatus.label_of(self.display_status)
 
     @property
     def grouped_code(self) -> str:
-        return format_code(self.voucher_code)
-
-
-def format_code(code: str) -> str:
-    """`ABCD2345WXYZ` → `ABCD-2345-WXYZ`, easier to read out at a counter."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+        """`ABCD-2345-WXYZ`, easier to read out at a counter."""
+        return grouped(self.voucher_code)

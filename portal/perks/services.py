@@ -1,6 +1,7 @@
-"""Perk catalog and perk administration. Redemptions live in `portal.perks.vouchers`.
+"""Perk administration: marketing's catalog editor, images and stock. Every change is audited.
 
-Services flush, never commit; errors carry a translated, user-safe message.
+The member catalog lives in `portal.perks.catalog`, redemptions in `portal.perks.vouchers`.
+Services flush, never commit; errors are `PerkError`s with a translated message.
 """
 
 from __future__ import annotations
@@ -12,31 +13,26 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, update
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select, update
 
-from portal.accounts.permissions import P
 from portal.audit.services import record_action
-from portal.core.images import StoredImage, delete_stored_image, store_image
-from portal.core.timeutil import utcnow
+from portal.core.enums import LabelledEnum
+from portal.core.images import ImageRejected, StoredImage, delete_stored_image, store_image
+from portal.core.pagination import paginate
+from portal.core.uow import after_commit
 from portal.extensions import db
-from portal.perks.models import LANGS, Perk, PerkCategory, Redemption, RedemptionStatus
-from portal.perks.tiers import TIER_KEYS, meets_tier, tier_label
+from portal.perks.errors import PerkError
+from portal.perks.models import LANGS, Perk, PerkCategory
+from portal.perks.tiers import TIER_KEYS
+
+__all__ = ["PerkError"]  # re-exported: callers catch the feature's errors from here
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+ADMIN_PER_PAGE = 30
 TEXT_FIELDS = tuple(f"{kind}_{lang.lower()}" for kind in ("title", "description") for lang in LANGS)
 EDITABLE_FIELDS = (*TEXT_FIELDS, "category", "cost", "per_member_limit", "min_tier",
                    "starts_at", "ends_at", "is_active")
-
-
-class PerkError(ValueError):
-    """A refused perk action; `str(error)` is a translated message for the user."""
-
-    def __init__(self, message) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 def image_folder() -> Path:
@@ -51,103 +47,15 @@ def save_perk_image(stream: BinaryIO) -> StoredImage:
     return store_image(stream, image_folder(), max_bytes=MAX_IMAGE_BYTES, thumb_size=480)
 
 
-# --- the catalog -----------------------------------------------------------------------
-
-def visible_condition(now: datetime):
-    """Active perks whose window has not ended (upcoming ones are shown with their date)."""
-    return (Perk.is_active.is_(True)) & or_(Perk.ends_at.is_(None), Perk.ends_at > now)
-
-
-def catalog_query(*, now: datetime, category: str | None = None,
-                  max_cost: int | None = None) -> Select:
-    """Perks members can browse, newest first; `max_cost` keeps the affordable ones."""
-    query = select(Perk).where(visible_condition(now))
-    if category:
-        query = query.where(Perk.category == category)
-    if max_cost is not None:
-        query = query.where(Perk.cost <= max_cost)
-    return query.order_by(Perk.created_at.desc(), Perk.id.desc())
-
-
-def latest_perks(limit: int = 3) -> list[Perk]:
-    """The newest perks a member can redeem now (the home page panel)."""
-    now = utcnow()
-    query = (catalog_query(now=now)
-             .where(or_(Perk.starts_at.is_(None), Perk.starts_at <= now))
-             .where(or_(Perk.stock.is_(None), Perk.stock > 0))
-             .limit(limit))
-    return list(db.session.scalars(query))
-
-
-def held_count(member_id: int, perk_id: int) -> int:
-    """Vouchers of this perk the member holds or used (cancelled ones do not count)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Redemption).where(
-            Redemption.member_id == member_id, Redemption.perk_id == perk_id,
-            Redemption.status != RedemptionStatus.CANCELLED.value)) or 0
-
-
-class NotAvailable(PerkError):
-    """Inactive, not started or ended."""
-
-
-class TierTooLow(PerkError):
-    pass
-
-
-class OutOfStock(PerkError):
-    pass
-
-
-class LimitReached(PerkError):
-    pass
-
-
-class NotEnoughPoints(PerkError):
-    pass
-
-
-OUT_OF_STOCK = _l("Sorry, this perk is out of stock.")
-
-
-def not_enough_points(short: int):
-    return _l("You need %(short)s more points for this perk.", short=short)
-
-
-def redeem_problem(member, perk: Perk, *, now: datetime, held: int, balance: int,
-                   check_stock: bool = True) -> PerkError | None:
-    """Why `member` cannot redeem `perk` now (an error carrying a translated message), or None.
-
-    Checked in this order: window, tier, stock, limit, points. `redeem_perk` runs the same
-    checks under the member's row lock and takes the stock with a conditional UPDATE.
-    """
-    if not perk.is_active or (perk.ends_at is not None and perk.ends_at <= now):
-        return NotAvailable(_l("This perk is no longer available."))
-    if perk.starts_at is not None and perk.starts_at > now:
-        return NotAvailable(_l("This perk is not available yet."))
-    if not meets_tier(member, perk.min_tier):
-        return TierTooLow(_l("This perk is for %(tier)s members and above.",
-                             tier=tier_label(perk.min_tier)))
-    if check_stock and perk.stock is not None and perk.stock <= 0:
-        return OutOfStock(OUT_OF_STOCK)
-    if perk.per_member_limit is not None and held >= perk.per_member_limit:
-        return LimitReached(_l("You have reached the limit of %(limit)s per member for this perk.",
-                               limit=perk.per_member_limit))
-    if balance < perk.cost:
-        return NotEnoughPoints(not_enough_points(perk.cost - balance))
-    return None
-
-
-def redeem_blocker(member, perk: Perk, *, now: datetime, held: int, balance: int):
-    """The translated reason of `redeem_problem`, or None (for pages that only inform)."""
-    problem = redeem_problem(member, perk, now=now, held=held, balance=balance)
-    return problem.message if problem is not None else None
-
-
-def get_active_perk(perk_id: int) -> Perk | None:
-    """The perk as members may see it: unknown and inactive perks are None (→ 404)."""
-    perk = db.session.get(Perk, perk_id)
-    return perk if perk is not None and perk.is_active else None
+def store_upload(upload: Any) -> StoredImage | None:
+    """Store the form's uploaded file (None when no file was chosen); a file that is not an
+    acceptable image is a `PerkError` on the form's image field."""
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return save_perk_image(upload.stream)
+    except ImageRejected as error:
+        raise PerkError(error.message, field="image") from error
 
 
 # --- administration --------------------------------------------------------------------
@@ -215,7 +123,8 @@ def update_perk(perk: Perk, data: PerkData, *, image: StoredImage | None, remove
     """Change a perk's texts, cost, limits and image (stock has its own service). Audited with
     the fields that changed, before and after.
 
-    A replaced image's files are removed by `discard_replaced_images` after the commit.
+    A replaced or removed image's files are deleted once the commit made the change
+    permanent; a rolled-back update keeps them.
     """
     _validate(data)
     before = _snapshot(perk)
@@ -232,22 +141,34 @@ def update_perk(perk: Perk, data: PerkData, *, image: StoredImage | None, remove
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     record_action(actor, "perk.update", perk, changes, ip)
     if old_name and old_name != perk.image_name:
-        # Deleted only once the commit made the new name permanent.
-        db.session.info.setdefault("perk_images_to_delete", []).append((old_name, old_thumb))
+        after_commit(delete_stored_image, image_folder(), old_name, old_thumb)
     return perk
 
 
-def discard_replaced_images() -> None:
-    """After the commit: delete image files that an update replaced or removed."""
-    for name, thumb in db.session.info.pop("perk_images_to_delete", []):
-        delete_stored_image(image_folder(), name, thumb)
+def save_perk(perk: Perk | None, data: PerkData, *, upload: Any = None, remove_image: bool = False,
+              actor, ip: str | None = None) -> Perk:
+    """Marketing's perk form: create (`perk` None) or update a perk, storing the uploaded image.
+
+    The data is checked before a file is written, and a save that fails after the file was
+    written removes it again, so a refused form leaves no file behind.
+    """
+    _validate(data)
+    image = store_upload(upload)
+    try:
+        if perk is None:
+            return create_perk(data, image=image, actor=actor, ip=ip)
+        return update_perk(perk, data, image=image, remove_image=remove_image, actor=actor, ip=ip)
+    except BaseException:
+        if image is not None:
+            delete_stored_image(image_folder(), image.name, image.thumb_name)
+        raise
 
 
-class StockAction:
-    ADD = "add"
-    REMOVE = "remove"
-    SET = "set"
-    UNLIMITED = "unlimited"
+class StockAction(LabelledEnum):
+    ADD = "add", _l("Add units")
+    REMOVE = "remove", _l("Remove units")
+    SET = "set", _l("Set the stock to")
+    UNLIMITED = "unlimited", _l("Make the stock unlimited")
 
 
 def change_stock(perk: Perk, action: str, quantity: int | None, *, actor,
@@ -297,8 +218,6 @@ def admin_perks_query() -> Select:
     return select(Perk).order_by(Perk.created_at.desc(), Perk.id.desc())
 
 
-def home_panel_context(user) -> dict:
-    """"New perks" on the member home page: the latest three, for members who can redeem."""
-    if not user.can(P.REDEEM_PERKS):
-        return {"perks": []}
-    return {"perks": latest_perks(3)}
+def admin_perks_page() -> Pagination:
+    """/admin/perks: every perk, newest first, one page of them."""
+    return paginate(admin_perks_query(), ADMIN_PER_PAGE)

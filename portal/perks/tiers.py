@@ -6,7 +6,7 @@ this module only compares a member's tier with a perk's minimum.
 
 from __future__ import annotations
 
-from portal.points.tiers import TIER_CODES, TIER_NAMES
+from portal.points.tiers import TIER_CODES, TIER_NAMES, TierCode
 from portal.points.tiers import member_tier as _points_member_tier
 
 TIER_KEYS = TIER_CODES
@@ -28,4 +28,4 @@ def meets_tier(member, min_tier: str) -> bool:
 
 
 def tier_label(code: str):
-    return TIER_NAMES.get(code, code)
+    return TierCode.label_of(code)

@@ -15,57 +15,47 @@ Everything runs in a SAVEPOINT: a refusal leaves the caller's transaction as it 
 
 from __future__ import annotations
 
-import secrets
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-import qrcode
-import qrcode.image.svg
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record_action
+from portal.core.codes import ALPHABET, normalise_code, random_code
 from portal.core.i18n import N_
+from portal.core.pagination import paginate
+from portal.core.qr import qr_svg
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.notifications.services import notify
-from portal.perks.models import EXPIRED, Perk, Redemption, RedemptionStatus
-from portal.perks.services import (
+from portal.perks.catalog import held_count, redeem_problem
+from portal.perks.errors import (
     OUT_OF_STOCK,
+    NonceReused,
     NotEnoughPoints,
     OutOfStock,
     PerkError,
-    held_count,
+    VoucherError,
     not_enough_points,
-    redeem_problem,
 )
+from portal.perks.models import Perk, Redemption, RedemptionStatus
 from portal.points.models import LedgerKind
 from portal.points.services import InsufficientPoints, debit, lock_members, refund
 
-# Crockford's base32: no I, L, O or U, so a code read aloud or typed is unambiguous.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_ALPHABET = ALPHABET  # Crockford's base 32: read aloud or typed without ambiguity
 CODE_LENGTH = 12  # 60 random bits
-_CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 ISSUED = RedemptionStatus.ISSUED.value
-
-
-class VoucherError(PerkError):
-    """A voucher that cannot be cancelled or used (already used, cancelled, expired...)."""
-
-
-class NonceReused(PerkError):
-    pass
+MY_VOUCHERS_PER_PAGE = 20
+__all__ = ["NonceReused", "VoucherError"]  # re-exported for callers of this module
 
 
 def new_voucher_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """What staff typed or scanned → the stored form (`abcd-2345 wxyz` → `ABCD2345WXYZ`)."""
-    cleaned = "".join(ch for ch in (raw or "").upper() if ch.isalnum() and ch.isascii())
-    return cleaned.translate(_CODE_FIXES)
+    return random_code(CODE_LENGTH)
 
 
 def voucher_days() -> int:
@@ -82,11 +72,9 @@ def can_cancel(redemption: Redemption, now: datetime | None = None) -> bool:
             and redemption.created_at > now - timedelta(days=cancel_days()))
 
 
-def voucher_qr_svg(redemption: Redemption) -> bytes:
+def voucher_qr_svg(redemption: Redemption) -> str:
     """The voucher code as a QR code (SVG paths only: no script, no external reference)."""
-    image = qrcode.make(redemption.voucher_code, image_factory=qrcode.image.svg.SvgPathImage,
-                        box_size=10, border=2)
-    return image.to_string()
+    return qr_svg(redemption.voucher_code)
 
 
 # --- redeem -----------------------------------------------------------------------------------
@@ -102,11 +90,9 @@ def redeem_perk(member, perk: Perk, *, nonce: str,
     """
     lock_members(member.id)
     db.session.refresh(member, ["points_balance", "points_lifetime"])
-    existing = db.session.scalar(select(Redemption).where(Redemption.nonce == nonce))
+    existing = _replayed(member, perk, nonce)
     if existing is not None:
-        if existing.member_id == member.id and existing.perk_id == perk.id:
-            return existing, False
-        raise NonceReused(_l("This confirmation was already used. Please start again."))
+        return existing, False
 
     db.session.refresh(perk)
     if expected_cost is not None and expected_cost != perk.cost:
@@ -119,6 +105,30 @@ def redeem_perk(member, perk: Perk, *, nonce: str,
     if problem is not None:
         raise problem
 
+    try:
+        redemption = _issue(member, perk, nonce, now)
+    except IntegrityError:
+        # The same nonce inserted by a parallel request that our lock did not serialise.
+        existing = _replayed(member, perk, nonce)
+        if existing is None:
+            raise
+        return existing, False
+    db.session.expire(perk, ["stock"])
+    return redemption, True
+
+
+def _replayed(member, perk: Perk, nonce: str) -> Redemption | None:
+    """The voucher this confirmation already made, or None; another's nonce is refused."""
+    existing = db.session.scalar(select(Redemption).where(Redemption.nonce == nonce))
+    if existing is None:
+        return None
+    if existing.member_id == member.id and existing.perk_id == perk.id:
+        return existing
+    raise NonceReused(_l("This confirmation was already used. Please start again."))
+
+
+def _issue(member, perk: Perk, nonce: str, now: datetime) -> Redemption:
+    """Stock, voucher row and debit in one SAVEPOINT: a refusal undoes all three."""
     with db.session.begin_nested():
         if perk.stock is not None:
             taken = db.session.execute(
@@ -140,8 +150,7 @@ def redeem_perk(member, perk: Perk, *, nonce: str,
         except InsufficientPoints:
             # Not expected while we hold the member's lock; the debit's own check is the backstop.
             raise NotEnoughPoints(not_enough_points(perk.cost - member.points_balance)) from None
-    db.session.expire(perk, ["stock"])
-    return redemption, True
+    return redemption
 
 
 # --- cancel -----------------------------------------------------------------------------------
@@ -190,8 +199,9 @@ def cancel_redemption(member, redemption: Redemption) -> Redemption:
 # --- staff: fulfil ----------------------------------------------------------------------------
 
 def find_voucher(raw_code: str) -> Redemption | None:
-    code = normalise_code(raw_code)
-    if len(code) != CODE_LENGTH:
+    """The voucher behind a typed or scanned code (case, dashes, O/I/L look-alikes forgiven)."""
+    code = normalise_code(raw_code, CODE_LENGTH)
+    if code is None:
         return None
     return db.session.scalar(
         select(Redemption).where(Redemption.voucher_code == code)
@@ -224,7 +234,30 @@ def fulfil_voucher(raw_code: str, *, actor, ip: str | None = None) -> Redemption
     return redemption
 
 
-# --- lists --------------------------------------------------------------------------------------
+# --- my vouchers --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VoucherCard:
+    """One voucher as its member sees it: the page shows the QR code and a cancel button
+    only when these say so."""
+
+    redemption: Redemption
+    can_cancel: bool
+
+    @property
+    def shows_qr(self) -> bool:
+        return self.redemption.is_usable
+
+
+def voucher_card(redemption: Redemption, now: datetime | None = None) -> VoucherCard:
+    return VoucherCard(redemption, can_cancel(redemption, now))
+
+
+@dataclass(frozen=True)
+class MyVouchers:
+    page: Pagination
+    cards: list[VoucherCard]
+
 
 def my_redemptions_query(member_id: int) -> Select:
     """The member's vouchers, newest first (index member_id, created_at, id)."""
@@ -233,31 +266,8 @@ def my_redemptions_query(member_id: int) -> Select:
             .order_by(Redemption.created_at.desc(), Redemption.id.desc()))
 
 
-def redemptions_query(*, status: str | None = None, perk_id: int | None = None,
-                      start: datetime | None = None, end: datetime | None = None,
-                      now: datetime | None = None) -> Select:
-    """Staff list and CSV export, newest first. `status` may be "expired" (issued, past date);
-    `start`/`end` are UTC bounds of the redemption time, end exclusive."""
-    now = now or utcnow()
-    query = select(Redemption).options(joinedload(Redemption.perk), joinedload(Redemption.member),
-                                       joinedload(Redemption.used_by))
-    if status == EXPIRED:
-        query = query.where(Redemption.status == ISSUED, Redemption.expires_at <= now)
-    elif status == ISSUED:
-        query = query.where(Redemption.status == ISSUED, Redemption.expires_at > now)
-    elif status:
-        query = query.where(Redemption.status == status)
-    if perk_id:
-        query = query.where(Redemption.perk_id == perk_id)
-    if start:
-        query = query.where(Redemption.created_at >= start)
-    if end:
-        query = query.where(Redemption.created_at < end)
-    return query.order_by(Redemption.created_at.desc(), Redemption.id.desc())
-
-
-def day_bounds(first: date | None, last: date | None, to_utc) -> tuple[datetime | None, datetime | None]:
-    """Staff pick whole days in their own time zone; `to_utc` converts a local midnight."""
-    start = to_utc(datetime.combine(first, datetime.min.time())) if first else None
-    end = to_utc(datetime.combine(last + timedelta(days=1), datetime.min.time())) if last else None
-    return start, end
+def my_vouchers(member) -> MyVouchers:
+    """/perks/redemptions: one page of the member's vouchers."""
+    page = paginate(my_redemptions_query(member.id), MY_VOUCHERS_PER_PAGE)
+    now = utcnow()
+    return MyVouchers(page, [voucher_card(redemption, now) for redemption in page.items])

@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
         add_member_admin_link,
         add_nav,
     )
-    from portal.points import models  # noqa: F401  (tables for create_all and migrations)
+    from portal.points import jobs, models  # noqa: F401  (the nightly job; tables)
     from portal.points.admin import bp as admin_bp
     from portal.points.cli import points_cli
     from portal.points.demo import seed_points

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.accounts.permissions import P, require_permission
 from portal.accounts.services import find_user_by_email
-from portal.core.i18n import N_
+from portal.core.loaders import get_or_404
 from portal.core.security import client_ip
-from portal.extensions import db
-from portal.notifications.services import send_email
+from portal.core.uow import form_errors
 from portal.points import services
 from portal.points.forms import AdjustForm, MemberLookupForm, TierSettingsForm
-from portal.points.models import LedgerEntry
-from portal.points.tiers import set_thresholds, thresholds, tier_progress, tiers
+from portal.points.tiers import set_thresholds, thresholds, tiers
 
 bp = Blueprint("points_admin", __name__, url_prefix="/admin")
-
-ADJUST_EMAIL_SUBJECT = N_("Your points balance has changed")
-ADJUST_EMAIL_BODY = N_("The club adjusted your points by %(points)s: %(note)s\n"
-                       "Your balance is now %(balance)s points.")
 
 
 @bp.get("/points")
@@ -41,40 +34,21 @@ def overview():
                            tiers=tiers())
 
 
-def _load_member(member_id: int) -> User:
-    member = db.session.get(User, member_id)
-    if member is None:
-        abort(404)
-    return member
-
-
 @bp.route("/members/<int:member_id>/points", methods=["GET", "POST"])
 @require_permission(P.ADJUST_POINTS)
 def member_points(member_id: int):
-    member = _load_member(member_id)
+    member = get_or_404(User, member_id)
     form = AdjustForm()
     if form.validate_on_submit():
-        try:
-            result = services.adjust(member, form.amount.data, note=form.reason.data,
-                                     actor=current_user, nonce=form.nonce.data, ip=client_ip())
-        except services.PointsError as error:
-            form.amount.errors.append(str(error))
-        else:
-            db.session.commit()
-            entry = result.entry
-            if result.created:
-                send_email(member, ADJUST_EMAIL_SUBJECT, ADJUST_EMAIL_BODY,
-                           {"points": f"{entry.amount:+,}", "note": entry.reason_params["note"],
-                            "balance": f"{member.points_balance:,}"})
+        with form_errors(form):
+            entry = services.adjust(member, form.amount.data, note=form.reason.data,
+                                    actor=current_user, nonce=form.nonce.data, ip=client_ip()).entry
             flash(_("Adjusted %(name)s's points by %(points)s.", name=member.display_name,
                     points=f"{entry.amount:+,}"), "success")
             return redirect(url_for("points_admin.member_points", member_id=member.id))
     form.ensure_nonce()
-    page = db.paginate(services.history_query(member.id).options(selectinload(LedgerEntry.actor)),
-                       per_page=30, error_out=False)
-    return render_template("points/admin/member.html", member=member, form=form, page=page,
-                           progress=tier_progress(member),
-                           collects=services.can_receive_points(member)), 400 if form.errors else 200
+    return render_template("points/admin/member.html", member=member, form=form,
+                           points=services.member_points(member)), 400 if form.errors else 200
 
 
 @bp.route("/points/settings", methods=["GET", "POST"])
@@ -82,13 +56,9 @@ def member_points(member_id: int):
 def settings():
     form = TierSettingsForm(data=thresholds() if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with form_errors(form):
             set_thresholds({"silver": form.silver.data, "gold": form.gold.data,
                             "platinum": form.platinum.data}, actor=current_user, ip=client_ip())
-        except services.PointsError as error:
-            form.silver.errors.append(str(error))
-        else:
-            db.session.commit()
             flash(_("Tier thresholds saved."), "success")
             return redirect(url_for("points_admin.settings"))
     return render_template("points/admin/settings.html", form=form,

@@ -8,7 +8,6 @@ import click
 from flask.cli import AppGroup
 
 from portal.core.timeutil import utcnow
-from portal.extensions import db
 
 points_cli = AppGroup("points", help="Check the points ledger and expire old points.")
 
@@ -33,20 +32,15 @@ def verify() -> None:
 @click.option("--chunk", default=200, show_default=True, type=click.IntRange(1, 10_000),
               help="Members per transaction.")
 def expire(now_text: str | None, chunk: int) -> None:
-    """Write `expire` rows for points past their date; safe to re-run."""
-    from portal.points.expiry import count_members_with_due_lots, expire_for_members, members_with_due_lots
+    """Write `expire` rows for points past their date; safe to re-run (the nightly job does
+    the same, see `portal.points.jobs`)."""
+    from portal.points.services.expiry import count_members_with_due_lots, expire_due
 
     try:
         now = datetime.fromisoformat(now_text) if now_text else utcnow()
     except ValueError as exc:
         raise click.BadParameter("use an ISO date such as 2026-01-31T00:00", param_hint="--now") from exc
     now = now.replace(tzinfo=None)
-    rows = points = 0
-    last_id = 0
     with click.progressbar(length=count_members_with_due_lots(now), label="Expiring points") as bar:
-        while member_ids := members_with_due_lots(now, after_id=last_id, limit=chunk):
-            written, expired = expire_for_members(member_ids, now)
-            db.session.commit()
-            rows, points, last_id = rows + written, points + expired, member_ids[-1]
-            bar.update(len(member_ids))
-    click.echo(f"Expired {points} points in {rows} ledger rows.")
+        run = expire_due(now, chunk=chunk, progress=bar.update)
+    click.echo(f"Expired {run.points} points in {run.rows} ledger rows.")

@@ -8,7 +8,7 @@ from portal.accounts.demo import demo_user
 from portal.core.i18n import N_
 from portal.core.timeutil import utcnow
 from portal.points.models import LedgerKind
-from portal.points.services import add_months, import_credit
+from portal.points.services import add_months, credit
 
 # (months ago, days ago, kind, points, reason, params); reasons are examples other features reuse.
 HISTORY = [
@@ -31,7 +31,7 @@ def seed_points() -> None:
     admin = demo_user("admin@demo.club")
     now = utcnow()
     for index, (months, days, kind, points, reason, params) in enumerate(HISTORY):
-        import_credit(member, points, kind=kind, reason=reason, reason_params=params,
+        credit(member, points, kind=kind, reason=reason, reason_params=params,
                       idempotency_key=f"demo:points:{index}",
                       earned_at=add_months(now, -months) - timedelta(days=days),
                       actor=admin if kind == LedgerKind.ADJUST else None)

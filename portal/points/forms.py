@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from portal.core.forms import MAX_AMOUNT, StrictIntegerField
-from portal.points.services import GIFT_MINIMUM
+from portal.core.forms import MAX_AMOUNT, PortalForm, StrictIntegerField
+from portal.points.services.gifts import GIFT_MINIMUM
 
 NONCE_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
@@ -29,7 +28,7 @@ def _points_required():
     return InputRequired(message=_l("Enter a number of points."))
 
 
-class OnceForm(FlaskForm):
+class OnceForm(PortalForm):
     """A form carrying a nonce, refreshed whenever the form is shown again."""
 
     nonce = _nonce_field()
@@ -72,14 +71,14 @@ def _threshold_field(label):
         NumberRange(min=1, max=MAX_AMOUNT, message=_l("Enter between %(min)s and %(max)s points."))])
 
 
-class TierSettingsForm(FlaskForm):
+class TierSettingsForm(PortalForm):
     silver = _threshold_field(_l("Silver from (lifetime points)"))
     gold = _threshold_field(_l("Gold from (lifetime points)"))
     platinum = _threshold_field(_l("Platinum from (lifetime points)"))
     submit = SubmitField(_l("Save thresholds"))
 
 
-class MemberLookupForm(FlaskForm):
+class MemberLookupForm(PortalForm):
     class Meta:
         csrf = False  # a GET search form
 

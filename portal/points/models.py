@@ -13,8 +13,8 @@ so for every member SUM(lots.remaining) == points_balance == SUM(ledger.amount).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     DDL,
     JSON,
@@ -26,21 +26,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.enums import LabelledEnum
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
 
-class LedgerKind(StrEnum):
-    EARN = "earn"
-    REDEEM = "redeem"
-    REFUND = "refund"
-    ADJUST = "adjust"
-    EXPIRE = "expire"
-    CAMPAIGN = "campaign"
-    REFERRAL = "referral"
-    SURVEY = "survey"
-    SUGGESTION = "suggestion"
-    GIFT = "gift"
+class LedgerKind(LabelledEnum):
+    """What a ledger row is; the value is stored, the label is the history's "Type"."""
+
+    EARN = "earn", _l("Earned")
+    REDEEM = "redeem", _l("Redeemed")
+    REFUND = "refund", _l("Refund")
+    ADJUST = "adjust", _l("Adjustment")
+    EXPIRE = "expire", _l("Expired")
+    CAMPAIGN = "campaign", _l("Campaign")
+    REFERRAL = "referral", _l("Referral")
+    SURVEY = "survey", _l("Survey")
+    SUGGESTION = "suggestion", _l("Suggestion")
+    GIFT = "gift", _l("Gift")
 
 
 # Credits of these kinds count as lifetime earned (tiers). Refunds give back what

@@ -11,22 +11,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import select
 
 from portal.audit.services import record_action
+from portal.core.enums import LabelledEnum
 from portal.core.forms import MAX_AMOUNT
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.points.errors import PointsError
 from portal.points.models import PointsSetting
-from portal.points.services import PointsError
 
-TIER_CODES = ("member", "silver", "gold", "platinum")
-TIER_NAMES = {
-    "member": _l("Member"),
-    "silver": _l("Silver"),
-    "gold": _l("Gold"),
-    "platinum": _l("Platinum"),
-}
+
+class TierCode(LabelledEnum):
+    """The tiers, lowest first. "Member" the tier (普通會員) is not "member" the role."""
+
+    MEMBER = "member", _lp("tier", "Member")
+    SILVER = "silver", _lp("tier", "Silver")
+    GOLD = "gold", _lp("tier", "Gold")
+    PLATINUM = "platinum", _lp("tier", "Platinum")
+
+
+TIER_CODES = tuple(tier.value for tier in TierCode)
+TIER_NAMES = TierCode.labels()
+BASE_TIER = TierCode.MEMBER
 DEFAULT_THRESHOLDS = {"member": 0, "silver": 5_000, "gold": 20_000, "platinum": 50_000}
 
 
@@ -38,7 +46,7 @@ class Tier:
 
     @property
     def name(self) -> Any:
-        return TIER_NAMES[self.code]
+        return TierCode.label_of(self.code)
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,8 @@ def set_thresholds(values: dict[str, int], *, actor: Any, ip: str | None = None)
     ordered = [new[code] for code in TIER_CODES]
     if any(not isinstance(v, int) or isinstance(v, bool) or v > MAX_AMOUNT for v in ordered) \
             or any(a >= b for a, b in zip(ordered, ordered[1:], strict=False)):
-        raise PointsError(_l("Each tier needs more points than the one below it, and more than 0."))
+        raise PointsError(_l("Each tier needs more points than the one below it, and more than 0."),
+                          field="silver")
     old = thresholds()
     for code in TIER_CODES[1:]:
         setting = db.session.get(PointsSetting, f"tier.{code}")

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.timeutil import utcnow
-from portal.perks import services
-from portal.perks.models import Perk, Redemption, format_code
+from portal.perks import catalog, services
+from portal.perks.models import Perk, Redemption
 from portal.perks.services import PerkData, PerkError
 from portal.perks.tiers import meets_tier, member_tier, tier_rank
 from portal.points.services import find_differences
@@ -44,10 +44,10 @@ def test_redeem_blocker_order_and_none_when_all_is_well(app):
     now = utcnow()
     member = make_member(points_balance=100, points_lifetime=100)
     perk = make_perk(cost=100, stock=1, per_member_limit=1)
-    assert services.redeem_blocker(member, perk, now=now, held=0, balance=100) is None
-    assert "limit of 1" in str(services.redeem_blocker(member, perk, now=now, held=1, balance=100))
+    assert catalog.redeem_blocker(member, perk, now=now, held=0, balance=100) is None
+    assert "limit of 1" in str(catalog.redeem_blocker(member, perk, now=now, held=1, balance=100))
     perk.is_active = False
-    assert "no longer available" in str(services.redeem_blocker(member, perk, now=now, held=0,
+    assert "no longer available" in str(catalog.redeem_blocker(member, perk, now=now, held=0,
                                                                  balance=100))
 
 
@@ -78,7 +78,7 @@ def test_catalog_query_hides_inactive_and_ended(app, db):
     upcoming = make_perk(starts_at=now + timedelta(days=1))
     make_perk(is_active=False)
     make_perk(ends_at=now - timedelta(seconds=1))
-    found = list(db.session.scalars(services.catalog_query(now=now)))
+    found = list(db.session.scalars(catalog.catalog_query(now=now)))
     assert {p.id for p in found} == {shown.id, upcoming.id}
 
 
@@ -89,7 +89,7 @@ def test_change_stock_rejects_unknown_action(app):
 
 
 def test_voucher_codes_are_grouped_for_reading():
-    assert format_code("ABCD2345WXYZ") == "ABCD-2345-WXYZ"
+    assert Redemption(voucher_code="ABCD2345WXYZ").grouped_code == "ABCD-2345-WXYZ"
 
 
 def test_demo_perks_seed_once_with_images(app, db):

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.core.timeutil import utcnow
-from portal.points.expiry import expire_for_members, expiring_soon, members_with_due_lots
 from portal.points.models import LedgerEntry, LedgerKind, PointsLot
 from portal.points.services import credit, debit, find_differences, render_reason
+from portal.points.services.expiry import expire_for_members, expiring_soon, members_with_due_lots
 from tests.factories import make_member
 
 

@@ -112,7 +112,7 @@ def test_concurrent_replay_unique_violation_rolls_back_and_returns_first(db, mon
         calls.append(key)
         return None if len(calls) == 1 else real_find(key)
 
-    monkeypatch.setattr(services, "find_entry", miss_first_time)
+    monkeypatch.setattr(services.ledger, "find_entry", miss_first_time)
     again = earn(member, 100, "t:race")
     assert again.id == first.id and len(calls) == 2
     db.session.commit()

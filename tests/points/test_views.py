@@ -10,14 +10,14 @@ from sqlalchemy import select
 from portal.core.timeutil import utcnow
 from portal.notifications.models import Notification
 from portal.points.models import LedgerEntry, LedgerKind
-from portal.points.services import debit, find_differences, import_credit
+from portal.points.services import credit, debit, find_differences
 from tests.factories import make_member
 from tests.points.helpers import BAD_AMOUNTS, earn, ledger_count, nonce_from
 
 
 def test_points_page_shows_balance_tier_expiring_points_and_history(client, login, db, app):
     member = login()
-    import_credit(member, 1000, kind=LedgerKind.EARN, reason="Welcome bonus",
+    credit(member, 1000, kind=LedgerKind.EARN, reason="Welcome bonus",
                   idempotency_key="a", earned_at=utcnow() - timedelta(days=700))
     earn(member, 5500, "b", reason="Home purchase reward (%(contract)s)",
          reason_params={"contract": "JL-1"})
@@ -187,3 +187,21 @@ def test_ledger_rows_of_a_gift(client, login, db):
     rows = db.session.execute(select(LedgerEntry.member_id, LedgerEntry.amount, LedgerEntry.kind)
                               .where(LedgerEntry.kind == "gift").order_by(LedgerEntry.id)).all()
     assert rows == [(sender.id, -100, "gift"), (recipient.id, 100, "gift")]
+
+
+@pytest.mark.parametrize(("email", "amount", "field", "message"), [
+    ("nobody@example.com", "100", "email", "There is no member with this email."),
+    ("bob@example.com", "5000", "amount", "Not enough points: this needs 5,000."),
+])
+def test_a_refused_gift_puts_the_reason_at_its_field_and_writes_nothing(
+        client, login, db, email, amount, field, message):
+    sender = login()
+    make_member(email="bob@example.com")
+    earn(sender, 1000, "k")
+    response = gift_form(client, email, amount)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    field_block = page.split(f'id="{field}"', 1)[1].split("<label", 1)[0]
+    assert f'<div class="invalid-feedback d-block">{message}</div>' in field_block
+    assert ledger_count(db) == 1
+    assert db.session.scalar(select(Notification)) is None

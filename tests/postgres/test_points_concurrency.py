@@ -188,7 +188,7 @@ def test_expiry_job_and_debits_at_once(pg_app):
     from datetime import timedelta
 
     from portal.core.timeutil import utcnow
-    from portal.points.expiry import expire_for_members
+    from portal.points.services.expiry import expire_for_members
 
     pg_app.config["POINTS_EXPIRY_MONTHS"] = 1
     ids = make_members([100] * 5)

@@ -1,14 +1,17 @@
 """Points expire POINTS_EXPIRY_MONTHS after they were earned, oldest first.
 
-`flask points expire` walks the members with lots past their date in chunks
-(keyset on member id), and for each chunk writes one `expire` row per lot,
-empties the lots and lowers the balances with a few set-based statements.
-Each lot's row has the key `expire:lot:<id>` and an empty lot is never picked
-again, so the job is idempotent and safe to re-run after a crash.
+`expire_due` (run nightly by the job in `portal.points.jobs`, and by `flask points
+expire`) walks the members with lots past their date in chunks (keyset on member id),
+and for each chunk, in its own unit of work, writes one `expire` row per lot, empties
+the lots and lowers the balances with a few set-based statements. Each lot's row has
+the key `expire:lot:<id>` and an empty lot is never picked again, so the job is
+idempotent and, killed at any point, loses at most the chunk in flight: a re-run
+picks up where it stopped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,9 +20,10 @@ from sqlalchemy import bindparam, func, insert, select, update
 from portal.accounts.models import User
 from portal.core.i18n import N_
 from portal.core.timeutil import utcnow
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.points.models import LedgerEntry, LedgerKind, PointsLot
-from portal.points.services import lock_members
+from portal.points.services.ledger import lock_members
 
 EXPIRED_REASON = N_("Points earned on %(date)s expired")
 SOON_DAYS = 90
@@ -79,6 +83,34 @@ def expire_for_members(member_ids: list[int], now: datetime) -> tuple[int, int]:
         if isinstance(obj, User) and obj.id in per_member:
             db.session.expire(obj, ["points_balance"])
     return len(lots), sum(per_member.values())
+
+
+@dataclass(frozen=True)
+class ExpiryRun:
+    rows: int  # ledger rows written
+    points: int  # points expired
+    members: int
+
+
+def expire_due(now: datetime, chunk: int = 200,
+               progress: Callable[[int], None] | None = None) -> ExpiryRun:
+    """Expire every lot due at `now`, `chunk` members per unit of work (committed each).
+
+    `progress(members_done_in_chunk)` is called after each commit (the CLI's progress bar).
+    """
+    rows = points = members = 0
+    last_id = 0
+    while True:
+        with unit_of_work():
+            member_ids = members_with_due_lots(now, after_id=last_id, limit=chunk)
+            if not member_ids:
+                break
+            written, expired = expire_for_members(member_ids, now)
+        rows, points, members = rows + written, points + expired, members + len(member_ids)
+        last_id = member_ids[-1]
+        if progress is not None:
+            progress(len(member_ids))
+    return ExpiryRun(rows, points, members)
 
 
 @dataclass(frozen=True)
