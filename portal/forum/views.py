@@ -41,7 +41,7 @@ from portal.forum.forms import (
     ReplyForm,
     ThreadCreateForm,
 )
-from portal.forum.models import Complaint, Photo, Post, Thread
+from portal.forum.models import CategoryKind, Complaint, Photo, Post, Thread
 from portal.forum.staff_panel import staff_panel
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
@@ -89,7 +89,7 @@ def _locale() -> str:
 def forum_index():
     index = reading.index_page(current_user, requested_page())
     return render_template("forum/index.html", categories=index.categories, counts=index.counts,
-                           page=index.latest, locale=_locale())
+                           kinds=CategoryKind.labels(), page=index.latest, locale=_locale())
 
 
 @bp.get("/c/<slug>")
