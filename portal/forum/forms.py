@@ -57,7 +57,9 @@ class IdSelect:
 
     def __call__(self, field, **kwargs) -> Markup:
         kwargs.setdefault("id", field.id)
-        kwargs["class_"] = kwargs.get("class_", "").replace("form-control", "form-select").strip()
+        css = f'{kwargs.pop("class", "")} {kwargs.pop("class_", "")}'.replace("form-control",
+                                                                        "form-select")
+        kwargs["class"] = " ".join(css.split())
         options = Markup("").join(
             Markup("<option %s>%s</option>") % (
                 Markup(html_params(value="" if value is None else value,

@@ -89,3 +89,15 @@ def test_flag_queue_offers_silence_only_for_members(client, login, db):
     assert f"/admin/forum/members/{by_member.author_id}/silence" in page
     assert f"/admin/forum/members/{by_staff.author_id}/silence" not in page
     assert db.session.get(Post, by_staff.id) is not None
+
+
+def test_id_choices_render_as_selects_with_the_current_value(client, login, db):
+    staff = login("service", locale="en", display_name="Sam <Staff>")
+    complaint = make_complaint()
+    from portal.forum import complaints
+
+    complaints.assign(complaint, staff, assignee=staff)
+    page = client.get(f"/forum/t/{complaint.thread_id}").get_data(as_text=True)
+    assert ('<select class="form-select" id="assignee" name="assignee"><option value="">Nobody'
+            '</option>') in page
+    assert f'<option selected value="{staff.id}">Sam &lt;Staff&gt;</option>' in page
