@@ -75,7 +75,7 @@ def fill(posts: int, seed: int) -> float:
         if not threads or rng.random() < 0.2:
             threads.append(services.start_thread(
                 author, rng.choice(categories), rng.choice(ZH) + f" {n}", body, now=now,
-                is_private=False).post.thread)
+                is_private=False).thread)
         else:
             services.reply(author, rng.choice(threads), body, now=now)
         if n % 500 == 499:

@@ -1,9 +1,10 @@
 """Forum and complaints: categories, threads, posts, photos, the complaint workflow with
 its service-level clocks, moderation and search (ARCHITECTURE.md, "Complaint handling").
 
-Modules: models, rules (who sees and does what), services (posting), complaints
-(workflow + SLA clocks), moderation, search, views (members), staff_panel, admin and
-moderation_admin (staff), cli, demo.
+Modules: models (a package), rules (who sees and does what), services (writing),
+reading (what the pages show), complaints (a package: workflow, SLA clocks, escalation
+and its periodic sweep, staff queue), moderation, search, views (members), staff_panel,
+admin and moderation_admin (staff), cli, demo.
 """
 
 from flask import Flask

@@ -1,4 +1,8 @@
-"""`flask complaints escalate` (cron) and `flask forum reindex`."""
+"""`flask complaints escalate` and `flask forum reindex`.
+
+The escalation sweep also runs every 15 minutes as a periodic job
+(`complaints.escalation.escalation_sweep`); the command is for a run by hand.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
-from portal.extensions import db
-from portal.forum.complaints import escalate_overdue
+from portal.core.uow import unit_of_work
+from portal.forum.complaints import sweep
 from portal.forum.search import reindex_all
 
 complaints_cli = AppGroup("complaints", help="Complaint jobs.")
@@ -21,15 +25,13 @@ forum_cli = AppGroup("forum", help="Forum maintenance.")
 def escalate_command(now_text: str | None) -> None:
     """Escalate every overdue complaint not escalated yet. Safe to run any number of times."""
     now = datetime.fromisoformat(now_text) if now_text else None
-    count, outbox = escalate_overdue(now)
-    db.session.commit()
-    sent = outbox.send()
-    click.echo(f"Escalated {count} complaint(s); {sent} e-mail(s) sent.")
+    result = sweep(now)  # one unit of work per batch
+    click.echo(f"Escalated {result.escalated} complaint(s); {result.emails} e-mail(s) queued.")
 
 
 @forum_cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the posts."""
-    count = reindex_all()
-    db.session.commit()
+    with unit_of_work():
+        count = reindex_all()
     click.echo(f"Indexed {count} post(s).")

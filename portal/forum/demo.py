@@ -91,7 +91,7 @@ def seed_forum() -> None:
     leak = services.start_thread(
         member, cats["construction-quality"], "廚房天花板漏水，牆身起泡",
         "樓上單位洗衣機位置對下的廚房天花板一直滲水，已經持續一星期，牆身開始起泡發霉。附相片。",
-        unit=unit, photos=[_demo_photo()], now=ago(30)).post.thread
+        unit=unit, photos=[_demo_photo()], now=ago(30)).thread
     services.reply(service, leak, "陳先生您好，我們已收到您的投訴。工程部會於明天上午十時上門查看滲水位置。",
                    now=ago(27))
     complaints.change_status(leak.complaint, service, "in_progress", now=ago(26))
@@ -102,7 +102,7 @@ def seed_forum() -> None:
     lift = services.start_thread(
         member, cats["property-management"], "Lift in Building 1 stops between floors",
         "Twice this week the lift stopped between the 6th and 7th floor for several minutes. "
-        "Elderly neighbours are afraid to use it.", now=ago(240)).post.thread
+        "Elderly neighbours are afraid to use it.", now=ago(240)).thread
     services.reply(service, lift, "Thank you for reporting this. The lift contractor will inspect "
                                   "it tomorrow morning and we will post the result here.",
                    now=ago(238))

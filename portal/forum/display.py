@@ -6,7 +6,10 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from portal.core.markdown import plain_excerpt
-from portal.forum.models import DEPARTMENT_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from portal.forum.models import CategoryKind, ComplaintStatus, Department, Priority
+
+LABELLED = {"status": ComplaintStatus, "department": Department, "priority": Priority,
+            "kind": CategoryKind}
 
 
 def duration(seconds: int | None) -> str:
@@ -20,9 +23,8 @@ def duration(seconds: int | None) -> str:
 
 
 def label(kind: str, code: str) -> str:
-    table = {"status": STATUS_LABELS, "department": DEPARTMENT_LABELS,
-             "priority": PRIORITY_LABELS}[kind]
-    return str(table.get(code, code))
+    """`forum_label('status', complaint.status)`: the translated label of a stored code."""
+    return str(LABELLED[kind].label_of(code))
 
 
 def init_display(app: Flask) -> None:

@@ -1,9 +1,15 @@
-"""Forum forms. Choices that depend on the user or the database are set by the view."""
+"""Forum forms. Choices that depend on the user or the database are set by the view.
+
+Ids posted from a list (unit, assignee, lead, category) are `IdChoiceField`s: core's
+`IdField` checks (1…2**31-1, else a translated form error — never a database overflow),
+rendered as a select; the service checks what the id refers to.
+"""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,16 +21,25 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import html_params
 
-from portal.core.forms import StrictIntegerField, select_choices
+from portal.core.forms import MAX_ID, IdField, PortalForm, StrictIntegerField
 from portal.core.i18n import LANGUAGE_NAMES
 from portal.forum.models import (
-    CATEGORY_KIND_LABELS,
-    DEPARTMENT_LABELS,
     MAX_PHOTOS_PER_POST,
-    PRIORITY_LABELS,
-    STATUS_LABELS,
+    CategoryKind,
+    ComplaintStatus,
+    Department,
+    Priority,
 )
 from portal.forum.services import MAX_BODY, MAX_TITLE
 
@@ -37,40 +52,93 @@ def photos_field() -> MultipleFileField:
     return MultipleFileField(_l("Photos"), description=_PHOTOS_HELP)
 
 
-class ThreadCreateForm(FlaskForm):
+class IdSelect:
+    """Renders an `IdChoiceField` as a <select> of its `choices`."""
+
+    def __call__(self, field, **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        css = f'{kwargs.pop("class", "")} {kwargs.pop("class_", "")}'.replace("form-control",
+                                                                        "form-select")
+        kwargs["class"] = " ".join(css.split())
+        options = Markup("").join(
+            Markup("<option %s>%s</option>") % (
+                Markup(html_params(value="" if value is None else value,
+                                   selected=value == field.data)), label)
+            for value, label in field.choices)
+        return Markup("<select %s>%s</select>") % (Markup(html_params(name=field.name, **kwargs)),
+                                                  options)
+
+
+class IdChoiceField(IdField):
+    """The id of a row picked from a list; empty means none.
+
+    `choices` are `(id or None, label)` pairs. With `validate_choice` the id must be one of
+    them (the list is what the user may pick from); without it only the list is shown and
+    the service decides (e.g. "complaints can only be assigned to complaint handlers").
+    """
+
+    widget = IdSelect()
+
+    def __init__(self, label=None, validators=None, choices=(), validate_choice=True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choices = list(choices)
+        self.validate_choice = validate_choice
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if (self.validate_choice and self.data is not None
+                and self.data not in {value for value, _label in self.choices}):
+            raise ValidationError(gettext("Not a valid choice."))
+
+
+def posted_id(value) -> int:
+    """`coerce` for lists of posted ids: 1…MAX_ID, else a form error (not an overflow)."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or not 1 <= int(text) <= MAX_ID:
+        raise ValueError(gettext("Not a valid choice."))
+    return int(text)
+
+
+class ThreadCreateForm(PortalForm):
     category = SelectField(_l("Category"), choices={})
     title = StringField(_l("Title"), validators=[
         DataRequired(message=_l("Give the thread a title.")),
         Length(max=MAX_TITLE, message=_l("The title is too long."))])
     body = TextAreaField(_l("Text (Markdown)"), validators=_BODY, render_kw={"rows": 8})
-    unit = SelectField(_l("My unit"), choices={}, validators=[Optional()])
+    unit = IdChoiceField(_l("My unit"), validators=[Optional()])
     is_private = BooleanField(_l("Private: only staff can read this complaint"))
     photos = photos_field()
     submit = SubmitField(_l("Post"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     body = TextAreaField(_l("Your reply (Markdown)"), validators=_BODY, render_kw={"rows": 6})
     photos = photos_field()
     is_internal = BooleanField(_l("Internal note (staff only)"))
     submit = SubmitField(_l("Reply"))
 
 
-class PostEditForm(FlaskForm):
+class PostEditForm(PortalForm):
     title = StringField(_l("Title"), validators=[
         Optional(), Length(max=MAX_TITLE, message=_l("The title is too long."))])
     body = TextAreaField(_l("Text (Markdown)"), validators=_BODY, render_kw={"rows": 8})
     submit = SubmitField(_l("Save"))
 
 
-class FlagForm(FlaskForm):
+class FlagForm(PortalForm):
     reason = TextAreaField(_l("What is wrong with this post?"), validators=[
         DataRequired(message=_l("Say what is wrong with the post.")), Length(max=500)],
         render_kw={"rows": 3})
     submit = SubmitField(_l("Report to moderators"))
 
 
-class RatingForm(FlaskForm):
+class RatingForm(PortalForm):
     rating = RadioField(_l("How well was your complaint handled?"), coerce=int,
                         choices={1: "1", 2: "2", 3: "3", 4: "4", 5: "5"},
                         validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))])
@@ -79,41 +147,44 @@ class RatingForm(FlaskForm):
     submit = SubmitField(_l("Rate"))
 
 
-class ComplaintUpdateForm(FlaskForm):
+class ComplaintUpdateForm(PortalForm):
     """Staff: status, department, assignee and priority in one form."""
 
-    status = SelectField(_l("Status"), choices={})
-    department = SelectField(_l("Department"), choices=select_choices(DEPARTMENT_LABELS))
-    assignee = SelectField(_l("Assignee"), choices={})
-    priority = SelectField(_l("Priority"), choices=select_choices(PRIORITY_LABELS))
+    # Any status is accepted here; the workflow refuses moves it does not allow. The page
+    # lists the current status and the allowed moves only.
+    status = SelectField(_l("Status"), choices=ComplaintStatus.choices())
+    department = SelectField(_l("Department"), choices=Department.choices())
+    assignee = IdChoiceField(_l("Assignee"), validators=[Optional()], validate_choice=False)
+    priority = SelectField(_l("Priority"), choices=Priority.choices())
     submit = SubmitField(_l("Update"))
 
 
-class BulkAssignForm(FlaskForm):
-    complaint_ids = SelectMultipleField(_l("Complaints"), choices={}, coerce=int,
+class BulkAssignForm(PortalForm):
+    complaint_ids = SelectMultipleField(_l("Complaints"), choices={}, coerce=posted_id,
                                         validate_choice=False)
-    assignee = SelectField(_l("Assign to"), choices={})
+    assignee = IdChoiceField(_l("Assign to"), validators=[Optional()], validate_choice=False)
     next = HiddenField()
     submit = SubmitField(_l("Assign selected"))
 
 
-class MoveForm(FlaskForm):
-    category = SelectField(_l("Move to"), choices={})
+class MoveForm(PortalForm):
+    category = IdChoiceField(_l("Move to"), validators=[
+        InputRequired(message=_l("Choose a category."))])
     submit = SubmitField(_l("Move"))
 
 
-class MergeForm(FlaskForm):
-    target_id = StrictIntegerField(_l("Merge into thread number"), validators=[
-        InputRequired(message=_l("Enter a thread number.")), NumberRange(min=1)])
+class MergeForm(PortalForm):
+    target_id = IdField(_l("Merge into thread number"), validators=[
+        InputRequired(message=_l("Enter a thread number."))])
     submit = SubmitField(_l("Merge"))
 
 
-class HideForm(FlaskForm):
+class HideForm(PortalForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Hide"))
 
 
-class SilenceForm(FlaskForm):
+class SilenceForm(PortalForm):
     days = StrictIntegerField(_l("Days"), default=7, validators=[
         InputRequired(message=_l("Enter a number of days.")),
         NumberRange(min=1, max=365, message=_l("Choose between 1 and %(max)d days."))])
@@ -121,11 +192,11 @@ class SilenceForm(FlaskForm):
     submit = SubmitField(_l("Silence member"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PortalForm):
     slug = StringField(_l("Address (slug)"), validators=[
         DataRequired(message=_l("Enter an address.")), Length(max=60),
         Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and dashes."))])
-    kind = SelectField(_l("Kind"), choices=select_choices(CATEGORY_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=CategoryKind.choices())
     name_zh_hant = StringField(_l("Name (Traditional Chinese)"), validators=[
         DataRequired(message=_l("Enter a name.")), Length(max=80)])
     name_zh_hans = StringField(_l("Name (Simplified Chinese)"), validators=[
@@ -146,11 +217,11 @@ class CategoryForm(FlaskForm):
     resolution_hours = StrictIntegerField(_l("Resolution within (hours)"), default=168, validators=[
         InputRequired(message=_l("Enter a whole number.")), NumberRange(min=1, max=24 * 365)])
     default_department = SelectField(_l("Department for new complaints"),
-                                     choices=select_choices(DEPARTMENT_LABELS))
+                                     choices=Department.choices())
     submit = SubmitField(_l("Save"))
 
 
-class CannedReplyForm(FlaskForm):
+class CannedReplyForm(PortalForm):
     locale = SelectField(_l("Language"), choices=dict(LANGUAGE_NAMES))
     title = StringField(_l("Title"), validators=[
         DataRequired(message=_l("Enter a title.")), Length(max=120)])
@@ -158,10 +229,7 @@ class CannedReplyForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class DepartmentLeadForm(FlaskForm):
-    department = SelectField(_l("Department"), choices=select_choices(DEPARTMENT_LABELS))
-    lead = SelectField(_l("Lead"), choices={})
+class DepartmentLeadForm(PortalForm):
+    department = SelectField(_l("Department"), choices=Department.choices())
+    lead = IdChoiceField(_l("Lead"), validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Save"))
-
-
-STATUS_CHOICES = dict(STATUS_LABELS)

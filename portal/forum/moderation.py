@@ -8,17 +8,21 @@ so the log tells the whole story. An undo is refused when the state has moved on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.audit.services import record_action
 from portal.core.i18n import N_
+from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.forum.common import ForumError, Outbox
+from portal.forum.common import ForumError, tell
 from portal.forum.models import (
     Category,
     Flag,
@@ -29,10 +33,14 @@ from portal.forum.models import (
     Sanction,
     Thread,
 )
-from portal.forum.rules import can_moderate
+from portal.forum.rules import can_moderate, can_silence
 from portal.forum.search import index_post
 
 MAX_SILENCE_DAYS = 365
+FLAGS_PER_PAGE = 30
+ACTS_PER_PAGE = 50
+# Acts the log offers to undo (the inverse acts "unmerge" and "lift" are undone by acting again).
+UNDOABLE = {"hide", "unhide", "lock", "unlock", "pin", "unpin", "move", "merge", "silence"}
 
 
 def _require_moderator(user: User) -> None:
@@ -60,9 +68,9 @@ def _resolve_flags(post: Post, actor: User, outcome: FlagOutcome, now: datetime)
 
 
 def hide_post(actor: User, post: Post, reason: str = "", *, ip: str | None = None,
-              now: datetime | None = None) -> tuple[ModerationAct, Outbox]:
-    """Hide a post (its author sees "hidden by a moderator"); hiding the opening post
-    hides the thread. Open flags on the post are resolved."""
+              now: datetime | None = None) -> ModerationAct:
+    """Hide a post (its author sees "hidden by a moderator" and is told); hiding the
+    opening post hides the thread. Open flags on the post are resolved."""
     _require_moderator(actor)
     now = now or utcnow()
     if post.is_hidden:
@@ -73,10 +81,9 @@ def hide_post(actor: User, post: Post, reason: str = "", *, ip: str | None = Non
     _resolve_flags(post, actor, FlagOutcome.HIDDEN, now)
     act = _act(actor, "hide", thread=post.thread, post=post, member=post.author,
                details={"reason": reason.strip()[:500]}, ip=ip, now=now)
-    outbox = Outbox()
-    outbox.notify(post.author, "forum", N_("A moderator hid your post in “%(title)s”."),
-                  {"title": post.thread.title}, f"/forum/p/{post.id}")
-    return act, outbox
+    tell(post.author, "forum", N_("A moderator hid your post in “%(title)s”."),
+         {"title": post.thread.title}, f"/forum/p/{post.id}")
+    return act
 
 
 def unhide_post(actor: User, post: Post, *, ip: str | None = None,
@@ -130,6 +137,16 @@ def _recount(thread: Thread) -> None:
         select(func.count()).select_from(Post).where(*public, Post.is_opening.is_(False))) or 0
     thread.last_post_at = db.session.scalar(
         select(func.max(Post.created_at)).where(*public)) or thread.created_at
+
+
+def merge_thread_into(actor: User, source: Thread, target_id: int, *, ip: str | None = None,
+                      now: datetime | None = None) -> ModerationAct:
+    """`merge_thread` into the thread numbered `target_id` (as typed by the moderator)."""
+    _require_moderator(actor)
+    target = db.session.get(Thread, target_id)
+    if target is None:
+        raise ForumError(_l("There is no thread with this number."))
+    return merge_thread(actor, source, target, ip=ip, now=now)
 
 
 def merge_thread(actor: User, source: Thread, target: Thread, *, ip: str | None = None,
@@ -189,10 +206,11 @@ def silence_member(actor: User, member: User, days: int, reason: str = "", *,
     """Stop a member from posting for `days` days (1–365)."""
     _require_moderator(actor)
     now = now or utcnow()
-    if member.id == actor.id or can_moderate(member):
-        raise ForumError(_l("Moderators cannot be silenced."))
+    if not can_silence(actor, member):
+        raise ForumError(_l("Moderators cannot be silenced."), field="days")
     if not 1 <= days <= MAX_SILENCE_DAYS:
-        raise ForumError(_l("Choose between 1 and %(max)d days.", max=MAX_SILENCE_DAYS))
+        raise ForumError(_l("Choose between 1 and %(max)d days.", max=MAX_SILENCE_DAYS),
+                         field="days")
     sanction = Sanction(user_id=member.id, reason=reason.strip()[:500], created_by_id=actor.id,
                         created_at=now, silenced_until=now + timedelta(days=days))
     db.session.add(sanction)
@@ -205,7 +223,7 @@ def lift_silence(actor: User, sanction: Sanction, *, ip: str | None = None,
                  now: datetime | None = None) -> ModerationAct:
     _require_moderator(actor)
     now = now or utcnow()
-    if sanction.lifted_at is not None or sanction.silenced_until <= now:
+    if not sanction.is_active_at(now):
         raise ForumError(_l("This member is no longer silenced."))
     sanction.lifted_at = now
     return _act(actor, "lift", member=sanction.user, details={"sanction_id": sanction.id},
@@ -236,7 +254,7 @@ def undo(actor: User, act: ModerationAct, *, ip: str | None = None,
         case "hide":
             inverse = unhide_post(actor, post, ip=ip, now=now)
         case "unhide":
-            inverse, _outbox = hide_post(actor, post, ip=ip, now=now)
+            inverse = hide_post(actor, post, ip=ip, now=now)
         case "lock" | "unlock":
             inverse = set_locked(actor, thread, act.action == "unlock", ip=ip, now=now)
         case "pin" | "unpin":
@@ -267,3 +285,51 @@ def flag_queue_query():
                    .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
     return (select(Post).join(first_flags, first_flags.c.post_id == Post.id)
             .order_by(first_flags.c.first_flagged_at, Post.id))
+
+
+# --- the moderators' pages ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FlagQueuePage:
+    page: Pagination  # of Post
+    flags: dict[int, list[Flag]]  # open flags per post id, oldest first
+    silenceable: set[int]  # posts whose author the moderator may silence
+
+
+def flag_queue_page(moderator: User, page: int = 1) -> FlagQueuePage:
+    """One page of flagged posts with their open flags (two queries, whatever the page)."""
+    posts = paginate(flag_queue_query().options(joinedload(Post.author), joinedload(Post.thread)),
+                     FLAGS_PER_PAGE, page=page)
+    flags: dict[int, list[Flag]] = {}
+    for flag in db.session.scalars(
+            select(Flag).options(joinedload(Flag.reporter))
+            .where(Flag.post_id.in_([post.id for post in posts.items]), Flag.resolved_at.is_(None))
+            .order_by(Flag.id)):
+        flags.setdefault(flag.post_id, []).append(flag)
+    return FlagQueuePage(posts, flags, {post.id for post in posts.items
+                                        if can_silence(moderator, post.author)})
+
+
+@dataclass(frozen=True)
+class ActsPage:
+    page: Pagination  # of ModerationAct, newest first
+    may_undo: set[int]  # ids of the acts that can still be undone
+
+
+def acts_page(page: int = 1) -> ActsPage:
+    acts = paginate(
+        select(ModerationAct).options(joinedload(ModerationAct.actor),
+                                      joinedload(ModerationAct.member),
+                                      selectinload(ModerationAct.thread))
+        .order_by(ModerationAct.created_at.desc(), ModerationAct.id.desc()), ACTS_PER_PAGE, page=page)
+    return ActsPage(acts, {act.id for act in acts.items
+                           if act.undone_at is None and act.action in UNDOABLE})
+
+
+def member_sanctions(member: User, now: datetime | None = None,
+                     limit: int = 20) -> list[tuple[Sanction, bool]]:
+    """The member's latest silences, each with whether it is still in force."""
+    now = now or utcnow()
+    sanctions = db.session.scalars(select(Sanction).where(Sanction.user_id == member.id)
+                                   .order_by(Sanction.silenced_until.desc()).limit(limit))
+    return [(sanction, sanction.is_active_at(now)) for sanction in sanctions]

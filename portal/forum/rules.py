@@ -18,7 +18,15 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from portal.accounts.permissions import P
 from portal.core.timeutil import utcnow
-from portal.forum.models import ACTIVE_STATUSES, Category, Complaint, ComplaintStatus, Post, Thread
+from portal.forum.models import (
+    ACTIVE_STATUSES,
+    Category,
+    Complaint,
+    ComplaintStatus,
+    Photo,
+    Post,
+    Thread,
+)
 
 EDIT_WINDOW = timedelta(minutes=30)
 REOPEN_WINDOW = timedelta(days=14)
@@ -119,12 +127,24 @@ def can_flag_post(user, post: Post) -> bool:
     return user.can(P.POST_FORUM) and post.author_id != _uid(user) and not post.is_internal
 
 
+def can_see_photo(user, photo: Photo) -> bool:
+    """A photo is shown to whoever sees its post's text (others get a 404)."""
+    post = photo.post
+    return (can_see_thread(user, post.thread) and can_see_post(user, post)
+            and shows_content(user, post))
+
+
 def can_handle_complaint(user) -> bool:
     return user.can(P.HANDLE_COMPLAINTS)
 
 
 def can_moderate(user) -> bool:
     return user.can(P.MODERATE_FORUM)
+
+
+def can_silence(user, member) -> bool:
+    """Moderators silence members; never themselves or another moderator."""
+    return can_moderate(user) and member.id != _uid(user) and not can_moderate(member)
 
 
 def is_complaint_author(user, complaint: Complaint) -> bool:

@@ -19,6 +19,8 @@ hits to threads and posts with the rules of `portal.forum.rules`.
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import DDL, delete, event, insert, literal_column, select, table, text, union
 from sqlalchemy.orm import contains_eager
 
@@ -101,9 +103,16 @@ def reindex_all(batch: int = 500) -> int:
         last_id = posts[-1].id
 
 
+def _searchable(query: str) -> str:
+    """The query with control characters and lone surrogates as spaces: neither can be
+    stored or matched (NUL ends an FTS5 string, a surrogate cannot be encoded)."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in query)
+
+
 def parse_terms(query: str) -> list[str]:
-    """Split a query into terms of 2+ characters (at most MAX_TERMS)."""
-    terms = [t for t in query[:MAX_QUERY_LENGTH].split() if len(t) >= 2]
+    """Split a query into terms of 2+ characters (at most MAX_TERMS). Any text is a valid
+    query: quotes, FTS operators and LIKE wildcards are matched as plain characters."""
+    terms = [t for t in _searchable(query[:MAX_QUERY_LENGTH]).split() if len(t) >= 2]
     return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 

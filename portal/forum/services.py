@@ -1,31 +1,33 @@
 """Forum rules for writing: threads, replies, edits, photos, follows, flags, categories.
 
-Services take plain arguments, check the rule, write, flush, keep the search index in
-step (`search.index_post`) and return what the view needs plus an `Outbox` whose
-e-mails the view sends after its commit.
+Services take plain arguments, check the rule, write, flush (the unit of work commits),
+keep the search index in step (`search.index_post`) and return what the view needs.
+Who is told about a reply is decided by the `tell_followers` job, which the queue runs
+after the commit, so a request never writes one notification and e-mail per follower.
+What pages read is in `reading.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Ownership, OwnershipStatus, Unit, User
 from portal.audit.services import record_action
 from portal.core.i18n import N_
 from portal.core.images import ImageRejected, StoredImage, delete_stored_image, store_image
+from portal.core.jobs import enqueue, job
 from portal.core.markdown import quote_markdown, render_markdown
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints as complaint_rules
-from portal.forum.common import ForumError, Outbox
+from portal.forum.common import ForumError, tell
 from portal.forum.models import (
     MAX_PHOTOS_PER_POST,
     CannedReply,
@@ -48,8 +50,6 @@ from portal.forum.rules import (
     can_start_thread,
     can_write_internal_note,
     is_official_author,
-    visible_posts,
-    visible_threads,
 )
 from portal.forum.search import index_post
 
@@ -66,6 +66,7 @@ def photo_folder() -> Path:
 # --- posting rules ----------------------------------------------------------------------
 
 def active_sanction(user: User, now: datetime | None = None) -> Sanction | None:
+    """The silence that stops `user` posting now, if any (SQL twin of `Sanction.is_active_at`)."""
     now = now or utcnow()
     return db.session.scalar(
         select(Sanction).where(Sanction.user_id == user.id, Sanction.silenced_until > now,
@@ -120,16 +121,11 @@ def _new_post(thread: Thread, author: User, body: str, now: datetime, *, opening
     return post
 
 
-@dataclass
-class Written:
-    post: Post
-    outbox: Outbox = field(default_factory=Outbox)
-
-
 def start_thread(author: User, category: Category, title: str, body: str, *,
                  photos: list | None = None, unit: Unit | None = None, is_private: bool = False,
-                 now: datetime | None = None) -> Written:
-    """Open a thread (a complaint in a complaint category) with its first post and photos."""
+                 now: datetime | None = None) -> Post:
+    """Open a thread (a complaint in a complaint category) with its first post and photos;
+    returns the opening post."""
     now = now or utcnow()
     if not can_start_thread(author, category):
         raise ForumError(_l("You cannot start a thread in this category."))
@@ -154,11 +150,11 @@ def start_thread(author: User, category: Category, title: str, body: str, *,
     db.session.add(Follow(user=author, thread_id=thread.id, created_at=now))
     _store_photos(post, photos or [])
     index_post(post)
-    return Written(post)
+    return post
 
 
 def reply(author: User, thread: Thread, body: str, *, photos: list | None = None,
-          internal: bool = False, now: datetime | None = None) -> Written:
+          internal: bool = False, now: datetime | None = None) -> Post:
     """Add a reply (or a staff-only internal note) and tell the followers who may read it."""
     now = now or utcnow()
     if not can_reply(author, thread):
@@ -182,23 +178,29 @@ def reply(author: User, thread: Thread, body: str, *, photos: list | None = None
         db.session.add(Follow(user=author, thread_id=thread.id, created_at=now))
     _store_photos(post, photos or [])
     index_post(post)
-    written = Written(post)
-    _tell_followers(post, written.outbox)
-    return written
+    enqueue(tell_followers, post.id)
+    return post
 
 
-def _tell_followers(post: Post, outbox: Outbox) -> None:
+@job
+def tell_followers(post_id: int) -> None:
+    """Tell the followers of a new post's thread who may read it (not its author), in the
+    app and by e-mail. A job: a thread may have many followers."""
+    post = db.session.get(Post, post_id, options=[joinedload(Post.thread), joinedload(Post.author)])
+    if post is None:
+        return
     thread = post.thread
     followers = db.session.scalars(
         select(User).join(Follow, Follow.user_id == User.id)
-        .where(Follow.thread_id == thread.id, User.id != post.author_id, User.is_active_account))
+        .where(Follow.thread_id == thread.id, User.id != post.author_id, User.is_active_account)
+        .order_by(User.id)).all()
     link = f"/forum/p/{post.id}"
     for user in followers:
         if can_see_thread(user, thread) and can_see_post(user, post):
-            outbox.notify(user, "forum", N_("%(name)s replied to “%(title)s”."),
-                          {"name": post.author.display_name, "title": thread.title}, link,
-                          subject=N_("New reply: %(title)s"),
-                          email_body=N_("%(name)s replied to “%(title)s”.\n\nRead it: %(url)s"))
+            tell(user, "forum", N_("%(name)s replied to “%(title)s”."),
+                 {"name": post.author.display_name, "title": thread.title}, link,
+                 subject=N_("New reply: %(title)s"),
+                 email_body=N_("%(name)s replied to “%(title)s”.\n\nRead it: %(url)s"))
 
 
 def edit_post(user: User, post: Post, body: str, title: str | None = None, *,
@@ -273,56 +275,6 @@ def my_units(user: User) -> list[Unit]:
         .order_by(Unit.id)))
 
 
-# --- reading --------------------------------------------------------------------------
-
-def categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
-
-
-def category_by_slug(slug: str) -> Category | None:
-    return db.session.scalar(select(Category).where(Category.slug == slug))
-
-
-def thread_counts(user: User) -> dict[int, int]:
-    """Threads per category that `user` may see (one grouped query)."""
-    rows = db.session.execute(
-        select(Thread.category_id, func.count()).where(visible_threads(user))
-        .group_by(Thread.category_id))
-    return {category_id: count for category_id, count in rows}
-
-
-def category_threads_query(user: User, category: Category):
-    return (select(Thread).options(joinedload(Thread.author), joinedload(Thread.complaint))
-            .where(Thread.category_id == category.id, visible_threads(user))
-            .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc()))
-
-
-def latest_threads_query(user: User):
-    return (select(Thread).options(joinedload(Thread.author), joinedload(Thread.category),
-                                   joinedload(Thread.complaint))
-            .where(visible_threads(user))
-            .order_by(Thread.last_post_at.desc(), Thread.id.desc()))
-
-
-def thread_posts_query(user: User, thread: Thread):
-    return (select(Post).options(joinedload(Post.author), selectinload(Post.photos))
-            .where(Post.thread_id == thread.id, visible_posts(user)).order_by(Post.id))
-
-
-def post_page(user: User, post: Post, per_page: int) -> int:
-    """The page of the thread on which `post` appears for `user`."""
-    before = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.thread_id == post.thread_id, Post.id < post.id, visible_posts(user)))
-    return (before or 0) // per_page + 1
-
-
-def canned_replies(locale: str | None = None) -> list[CannedReply]:
-    query = select(CannedReply).order_by(CannedReply.locale, CannedReply.title)
-    if locale:
-        query = query.where(CannedReply.locale == locale)
-    return list(db.session.scalars(query))
-
-
 # --- categories and canned replies (staff) -----------------------------------------
 
 CATEGORY_FIELDS = ("slug", "kind", "name_zh_hant", "name_zh_hans", "name_en",
@@ -343,7 +295,8 @@ def save_category(category: Category | None, actor: User, values: dict,
     before = {name: getattr(category, name) for name in CATEGORY_FIELDS}
     for name in CATEGORY_FIELDS:
         if name in values:
-            setattr(category, name, values[name])
+            value = values[name]
+            setattr(category, name, (value or "") if name.startswith("description_") else value)
     db.session.add(category)
     db.session.flush()
     changes = {name: [before[name], getattr(category, name)] for name in CATEGORY_FIELDS

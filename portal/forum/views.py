@@ -1,6 +1,9 @@
 """Member pages: browse, post, reply, edit, follow, report, photos, search and the
-homeowner's complaint actions. Each view: load (404) → check (403/404) → one service
-call → commit → redirect; e-mails after the commit. GET requests write nothing.
+homeowner's complaint actions.
+
+Each view: load (404) → check (403/404) → one service call → return. The request's unit
+of work commits (or rolls back a refused form, status 400); e-mails leave after the
+commit. GET requests write nothing.
 """
 
 from __future__ import annotations
@@ -19,27 +22,29 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.accounts.models import Building, Unit
 from portal.core.forms import EmptyForm
 from portal.core.images import send_stored_image
+from portal.core.loaders import get_or_404, query_id
+from portal.core.pagination import requested_page
 from portal.core.security import client_ip
-from portal.extensions import db, limiter
+from portal.core.uow import flashed_errors, form_errors
+from portal.extensions import limiter
 from portal.forum import complaints as complaint_rules
-from portal.forum import rules, services
-from portal.forum.common import ForumError
-from portal.forum.forms import FlagForm, PostEditForm, RatingForm, ReplyForm, ThreadCreateForm
-from portal.forum.models import Complaint, Photo, Post, Thread
-from portal.forum.search import search_query
+from portal.forum import reading, rules, services
+from portal.forum.forms import (
+    ComplaintUpdateForm,
+    FlagForm,
+    PostEditForm,
+    RatingForm,
+    ReplyForm,
+    ThreadCreateForm,
+)
+from portal.forum.models import CategoryKind, Complaint, Photo, Post, Thread
 from portal.forum.staff_panel import staff_panel
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
-
-THREADS_PER_PAGE = 25
-POSTS_PER_PAGE = 20
-RESULTS_PER_PAGE = 20
 
 
 def _poster_key() -> str:
@@ -56,29 +61,14 @@ posting_limit = limiter.shared_limit(
 
 # --- loaders: 404 for what does not exist or may not be seen -----------------------
 
-def _thread_row(thread_id: int) -> Thread | None:
-    return db.session.scalar(
-        select(Thread).where(Thread.id == thread_id).options(
-            joinedload(Thread.category), joinedload(Thread.author),
-            joinedload(Thread.complaint).joinedload(Complaint.assignee),
-            joinedload(Thread.complaint).joinedload(Complaint.unit)
-            .joinedload(Unit.building).joinedload(Building.development)))
-
-
 def load_thread(thread_id: int) -> Thread:
-    thread = _thread_row(thread_id)
-    if thread is None or not rules.can_see_thread(current_user, thread):
-        abort(404)
-    return thread
+    return get_or_404(Thread, thread_id, options=reading.THREAD_OPTIONS,
+                      visible=lambda thread: rules.can_see_thread(current_user, thread))
 
 
 def load_post(post_id: int) -> Post:
-    post = db.session.scalar(select(Post).where(Post.id == post_id).options(
-        joinedload(Post.thread).joinedload(Thread.category), joinedload(Post.author)))
-    if (post is None or not rules.can_see_thread(current_user, post.thread)
-            or not rules.can_see_post(current_user, post)):
-        abort(404)
-    return post
+    return get_or_404(Post, post_id, options=reading.POST_OPTIONS, visible=lambda post: (
+        rules.can_see_thread(current_user, post.thread) and rules.can_see_post(current_user, post)))
 
 
 def load_complaint(thread_id: int) -> Complaint:
@@ -88,9 +78,8 @@ def load_complaint(thread_id: int) -> Complaint:
     return thread.complaint
 
 
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+def _locale() -> str:
+    return str(get_locale())
 
 
 # --- browsing -------------------------------------------------------------------------
@@ -98,100 +87,78 @@ def _page() -> int:
 @bp.get("/")
 @login_required
 def forum_index():
-    counts = services.thread_counts(current_user)
-    latest = db.paginate(services.latest_threads_query(current_user), page=_page(),
-                         per_page=THREADS_PER_PAGE, error_out=False)
-    return render_template("forum/index.html", categories=services.categories(), counts=counts,
-                           page=latest, locale=str(get_locale()))
+    index = reading.index_page(current_user, requested_page())
+    return render_template("forum/index.html", categories=index.categories, counts=index.counts,
+                           kinds=CategoryKind.labels(), page=index.latest, locale=_locale())
 
 
 @bp.get("/c/<slug>")
 @login_required
 def category_detail(slug: str):
-    category = services.category_by_slug(slug)
+    category = reading.category_by_slug(slug)
     if category is None:
         abort(404)
-    page = db.paginate(services.category_threads_query(current_user, category), page=_page(),
-                       per_page=THREADS_PER_PAGE, error_out=False)
-    return render_template("forum/category.html", category=category, page=page,
-                           locale=str(get_locale()),
-                           may_post=rules.can_start_thread(current_user, category))
+    shown = reading.category_page(current_user, category, requested_page())
+    return render_template("forum/category.html", category=category, page=shown.threads,
+                           locale=_locale(), may_post=shown.may_post)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @posting_limit
 def new_thread():
-    locale = str(get_locale())
-    allowed = [c for c in services.categories() if rules.can_start_thread(current_user, c)]
-    if not allowed:
+    choices = reading.new_thread_choices(current_user)
+    if not choices.categories:
         abort(403)
+    locale = _locale()
     form = ThreadCreateForm()
-    form.category.choices = {c.slug: c.name(locale) for c in allowed}
-    units = services.my_units(current_user)
-    form.unit.choices = {"": _("No unit"), **{str(u.id): u.label for u in units}}
+    form.category.choices = {c.slug: c.name(locale) for c in choices.categories}
+    form.unit.choices = [(None, _("No unit")), *((u.id, u.label) for u in choices.units)]
     if request.method == "GET" and request.args.get("category") in form.category.choices:
         form.category.data = request.args["category"]
     if form.validate_on_submit():
-        category = next(c for c in allowed if c.slug == form.category.data)
-        unit = next((u for u in units if str(u.id) == form.unit.data), None)
-        try:
-            written = services.start_thread(
+        category = next(c for c in choices.categories if c.slug == form.category.data)
+        unit = next((u for u in choices.units if u.id == form.unit.data), None)
+        with form_errors(form, "body"):
+            post = services.start_thread(
                 current_user, category, form.title.data, form.body.data,
                 photos=request.files.getlist(form.photos.name), unit=unit,
                 is_private=form.is_private.data)
-        except ForumError as error:
-            db.session.rollback()
-            form.body.errors.append(str(error))
-        else:
-            db.session.commit()
-            written.outbox.send()
             flash(_("Your thread is posted."), "success")
-            return redirect(url_for("forum.thread_detail", thread_id=written.post.thread_id))
-    complaint_slugs = [c.slug for c in allowed if c.is_complaint]
+            return redirect(url_for("forum.thread_detail", thread_id=post.thread_id))
+    complaint_slugs = [c.slug for c in choices.categories if c.is_complaint]
     return render_template("forum/new.html", form=form, complaint_slugs=complaint_slugs,
-                           has_units=bool(units)), 400 if form.errors else 200
+                           has_units=bool(choices.units)), 400 if form.errors else 200
 
 
-def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200,
-                  rating_form: RatingForm | None = None):
-    """The thread page; also re-shown with errors when a reply or rating is refused."""
-    user = current_user
-    page = db.paginate(services.thread_posts_query(user, thread), page=_page(),
-                       per_page=POSTS_PER_PAGE, error_out=False)
+def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200, *,
+                  rating_form: RatingForm | None = None,
+                  complaint_form: ComplaintUpdateForm | None = None):
+    """The thread page; also re-shown with errors when a reply, rating or staff update is
+    refused (status 400: the unit of work rolls back)."""
+    shown = reading.thread_page(current_user, thread, locale=_locale(), page=requested_page(),
+                                quote_id=None if reply_form else query_id(request.args.get("quote")))
     if reply_form is None:
         reply_form = ReplyForm(formdata=None)
-        quoted = request.args.get("quote", "")
-        if quoted.isdigit():
-            post = db.session.get(Post, int(quoted))
-            if (post is not None and post.thread_id == thread.id
-                    and rules.can_see_post(user, post) and rules.shows_content(user, post)):
-                reply_form.body.data = services.quote_text(post)
-    complaint = thread.complaint
-    if rating_form is None and complaint is not None and rules.can_rate(user, complaint):
+        reply_form.body.data = shown.quote or None
+    if rating_form is None and shown.may_rate:
         rating_form = RatingForm(formdata=None)
-    context = {
-        "thread": thread, "page": page, "reply_form": reply_form, "rules": rules,
-        "complaint": complaint, "locale": str(get_locale()),
-        "following": services.is_following(user, thread),
-        "may_reply": rules.can_reply(user, thread), "button_form": EmptyForm(formdata=None),
-        "clock": complaint_rules.clock(complaint) if complaint else None,
-        "rating_form": rating_form,
-        "staff": staff_panel(thread, reply_form),
-    }
-    return render_template("forum/thread.html", **context), status
+    staff = staff_panel(thread, shown.staff, reply_form, complaint_form=complaint_form,
+                        canned_id=query_id(request.args.get("canned")))
+    return render_template("forum/thread.html", shown=shown, thread=thread, page=shown.page,
+                           complaint=shown.complaint, clock=shown.clock, reply_form=reply_form,
+                           rating_form=rating_form, staff=staff,
+                           locale=_locale(), button_form=EmptyForm(formdata=None)), status
 
 
 @bp.get("/t/<int:thread_id>")
 @login_required
 def thread_detail(thread_id: int):
-    thread = _thread_row(thread_id)
-    if thread is not None and thread.merged_into_id is not None:
-        # A merged duplicate leads to the thread it went into (if that may be seen).
-        target = db.session.get(Thread, thread.merged_into_id)
-        if rules.can_see_thread(current_user, target):
-            return redirect(url_for("forum.thread_detail", thread_id=target.id))
-    if thread is None or not rules.can_see_thread(current_user, thread):
+    thread = get_or_404(Thread, thread_id, options=reading.THREAD_OPTIONS)
+    target = reading.merged_target(current_user, thread)
+    if target is not None:  # a merged duplicate leads to the thread it went into
+        return redirect(url_for("forum.thread_detail", thread_id=target.id))
+    if not rules.can_see_thread(current_user, thread):
         abort(404)
     return render_thread(thread)
 
@@ -205,18 +172,12 @@ def reply(thread_id: int):
         abort(403)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
-            written = services.reply(current_user, thread, form.body.data,
-                                     photos=request.files.getlist(form.photos.name),
-                                     internal=form.is_internal.data)
-        except ForumError as error:
-            db.session.rollback()
-            form.body.errors.append(str(error))
-        else:
-            db.session.commit()
-            written.outbox.send()
-            return redirect(url_for("forum.post_link", post_id=written.post.id))
-    return render_thread(load_thread(thread_id), form, 400)
+        with form_errors(form, "body"):
+            post = services.reply(current_user, thread, form.body.data,
+                                  photos=request.files.getlist(form.photos.name),
+                                  internal=form.is_internal.data)
+            return redirect(url_for("forum.post_link", post_id=post.id))
+    return render_thread(thread, form, 400)
 
 
 @bp.get("/p/<int:post_id>")
@@ -224,7 +185,7 @@ def reply(thread_id: int):
 def post_link(post_id: int):
     """A stable link to a post: the thread page it is on, scrolled to it."""
     post = load_post(post_id)
-    number = services.post_page(current_user, post, POSTS_PER_PAGE)
+    number = reading.post_page(current_user, post)
     return redirect(url_for("forum.thread_detail", thread_id=post.thread_id, page=number,
                             _anchor=f"post-{post.id}"))
 
@@ -239,14 +200,9 @@ def edit_post(post_id: int):
     if request.method == "GET" and post.is_opening:
         form.title.data = post.thread.title
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "body"):
             services.edit_post(current_user, post, form.body.data,
                                form.title.data if post.is_opening else None)
-        except ForumError as error:
-            db.session.rollback()
-            form.body.errors.append(str(error))
-        else:
-            db.session.commit()
             flash(_("Your post is saved."), "success")
             return redirect(url_for("forum.post_link", post_id=post.id))
     return render_template("forum/edit.html", form=form, post=post), 400 if form.errors else 200
@@ -269,13 +225,8 @@ def flag_post(post_id: int):
         abort(403)
     form = FlagForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "reason"):
             services.flag_post(current_user, post, form.reason.data)
-        except ForumError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
             flash(_("Thank you. The moderators will look at this post."), "success")
             return redirect(url_for("forum.post_link", post_id=post.id))
     return render_template("forum/flag.html", form=form, post=post), 400 if form.errors else 200
@@ -286,7 +237,6 @@ def flag_post(post_id: int):
 def follow(thread_id: int):
     thread = load_thread(thread_id)
     services.follow(current_user, thread)
-    db.session.commit()
     flash(_("You will be told about new replies."), "success")
     return redirect(url_for("forum.thread_detail", thread_id=thread.id))
 
@@ -296,7 +246,6 @@ def follow(thread_id: int):
 def unfollow(thread_id: int):
     thread = load_thread(thread_id)
     services.unfollow(current_user, thread)
-    db.session.commit()
     flash(_("You no longer follow this thread."), "info")
     return redirect(url_for("forum.thread_detail", thread_id=thread.id))
 
@@ -306,14 +255,8 @@ def unfollow(thread_id: int):
 @login_required
 def photo(photo_id: int):
     """Photos are served only to who may see the post and its thread: others get 404."""
-    photo_ = db.session.scalar(select(Photo).where(Photo.id == photo_id).options(
-        joinedload(Photo.post).joinedload(Post.thread)))
-    if photo_ is None:
-        abort(404)
-    post = photo_.post
-    if not (rules.can_see_thread(current_user, post.thread) and rules.can_see_post(current_user, post)
-            and rules.shows_content(current_user, post)):
-        abort(404)
+    photo_ = get_or_404(Photo, photo_id, options=[joinedload(Photo.post).joinedload(Post.thread)],
+                        visible=lambda found: rules.can_see_photo(current_user, found))
     name = photo_.thumb_name if request.endpoint == "forum.photo_thumb" else photo_.stored_name
     return send_stored_image(services.photo_folder(), name)
 
@@ -321,30 +264,21 @@ def photo(photo_id: int):
 @bp.get("/search")
 @login_required
 def search():
-    q = request.args.get("q", "").strip()
-    query = search_query(current_user, q) if q else None
-    page = (db.paginate(query, page=_page(), per_page=RESULTS_PER_PAGE, error_out=False)
-            if query is not None else None)
-    return render_template("forum/search.html", q=q, page=page, locale=str(get_locale()),
-                           too_short=bool(q) and query is None)
+    found = reading.search_page(current_user, request.args.get("q", ""), requested_page())
+    return render_template("forum/search.html", q=found.q, page=found.results, locale=_locale(),
+                           too_short=found.too_short)
 
 
 # --- the homeowner's complaint actions ------------------------------------------------------
 
 def _author_acts(thread_id: int, act, done: str):
-    """Load the complaint (404), check the author (403), `act(complaint)`, commit, then send
-    the notifications it queued and go back to the thread."""
+    """Load the complaint (404), check the author (403), `act(complaint)`; a refusal is
+    flashed and undone. Back to the thread either way."""
     complaint = load_complaint(thread_id)
     if not rules.is_complaint_author(current_user, complaint):
         abort(403)
-    try:
-        outbox = act(complaint)
-    except ForumError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        outbox.send()
+    with flashed_errors():
+        act(complaint)
         flash(done, "success")
     return redirect(url_for("forum.thread_detail", thread_id=thread_id))
 
@@ -374,13 +308,8 @@ def rate(thread_id: int):
         abort(403)
     form = RatingForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "rating"):
             complaint_rules.rate(complaint, current_user, form.rating.data, form.comment.data or "")
-        except ForumError as error:
-            db.session.rollback()
-            form.rating.errors.append(str(error))
-        else:
-            db.session.commit()
             flash(_("Thank you for your rating."), "success")
             return redirect(url_for("forum.thread_detail", thread_id=thread_id))
-    return render_thread(load_thread(thread_id), status=400, rating_form=form)
+    return render_thread(complaint.thread, status=400, rating_form=form)

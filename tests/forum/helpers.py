@@ -31,9 +31,9 @@ def make_thread(author=None, category: Category | None = None, *, title: str | N
     n = next(_sequence)
     author = author or factories.make_member()
     category = category or make_category()
-    written = services.start_thread(author, category, title or f"Thread {n}",
+    opening = services.start_thread(author, category, title or f"Thread {n}",
                                     body or f"Opening post {n}", now=now, **kwargs)
-    return written.post.thread
+    return opening.thread
 
 
 def make_complaint(author=None, category: Category | None = None, **kwargs) -> Complaint:
@@ -43,7 +43,7 @@ def make_complaint(author=None, category: Category | None = None, **kwargs) -> C
 
 def make_reply(thread: Thread, author=None, body: str | None = None, **kwargs) -> Post:
     author = author or factories.make_member()
-    return services.reply(author, thread, body or f"Reply {next(_sequence)}", **kwargs).post
+    return services.reply(author, thread, body or f"Reply {next(_sequence)}", **kwargs)
 
 
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:

@@ -37,7 +37,7 @@ def test_only_moderators(db):
 def test_hide_resolves_flags_tells_author_and_undo(db, mod):
     post = make_reply(make_thread())
     services.flag_post(factories.make_member(), post, "rude")
-    act, outbox = moderation.hide_post(mod, post, "insults")
+    act = moderation.hide_post(mod, post, "insults")
     assert post.is_hidden and post.hidden_by_id == mod.id
     flag = db.session.scalar(select(Flag))
     assert flag.outcome == "hidden" and flag.resolved_by_id == mod.id

@@ -200,7 +200,7 @@ def test_follow_and_unfollow(client, login, db):
     member = login("member")
     thread = make_thread()
     client.post(f"/forum/t/{thread.id}/follow")
-    from portal.forum.services import is_following
+    from portal.forum.reading import is_following
     assert is_following(member, thread)
     client.post(f"/forum/t/{thread.id}/unfollow")
     assert not is_following(member, thread)

@@ -40,7 +40,7 @@ def test_concurrent_staff_replies_all_count_and_answer_once(pg_app):
     def work(index: int):
         staff = db.session.get(User, staff_ids[index])
         thread = db.session.get(Thread, thread_id)
-        return services.reply(staff, thread, f"answer {index}").post.id
+        return services.reply(staff, thread, f"answer {index}").id
 
     outcome = race(pg_app, 20, work, refusal=ForumError)
     assert not outcome.crashes, outcome.results
@@ -59,7 +59,7 @@ def test_a_double_submitted_post_is_saved_once(pg_app):
 
     def work(_index: int):
         return services.reply(db.session.get(User, member_id), db.session.get(Thread, thread_id),
-                              "Please answer!").post.id
+                              "Please answer!").id
 
     outcome = race(pg_app, 10, work, refusal=ForumError, describe=lambda e: "refused")
     assert not outcome.crashes, outcome.results

@@ -83,3 +83,16 @@ def test_trigram_indexes_serve_chinese_and_english_terms(pg_app):
             assert "forum_search_grams" in plan and "Seq Scan on forum_search_grams" not in plan
         assert "Seq Scan on forum_posts" not in plan, plan
     db.session.rollback()
+
+
+def test_odd_search_terms_never_fail_on_postgres(pg_app):
+    from tests.forum.test_bad_input import ODD_TERMS
+
+    reader = factories.make_member()
+    make_thread(title="Lift", body="The lift 漏水 stops; 100% sure_ (quotes \" and ').")
+    db.session.commit()
+    for term in ODD_TERMS:
+        statement = search.search_query(reader, term)
+        if statement is not None:
+            db.session.scalars(statement).unique().all()
+    assert found(reader, "100%") and found(reader, "sure_") and not found(reader, "%%")

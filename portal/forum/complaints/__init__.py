@@ -1,0 +1,52 @@
+"""Complaints: the workflow (`workflow`), its two service-level clocks (`clocks`),
+escalation and the periodic sweep (`escalation`), and the staff queue (`queue`).
+
+Everything callers use is importable from `portal.forum.complaints`.
+"""
+
+from portal.forum.complaints.clocks import Clock, clock, overdue_reason
+from portal.forum.complaints.escalation import (
+    ESCALATION_NOTICES,
+    Sweep,
+    escalate,
+    escalate_overdue,
+    escalation_sweep,
+    member_escalate,
+    sweep,
+)
+from portal.forum.complaints.queue import (
+    QUEUE_PER_PAGE,
+    QueueFilters,
+    QueuePage,
+    handlers,
+    queue_page,
+    queue_query,
+)
+from portal.forum.complaints.workflow import (
+    STAFF_TRANSITIONS,
+    STATUS_NOTICES,
+    LeadsPage,
+    assign,
+    bulk_assign,
+    change_status,
+    complaints_by_ids,
+    department_leads,
+    homeowner_replied,
+    leads_page,
+    open_complaint,
+    rate,
+    record_first_response,
+    reopen,
+    set_department_lead,
+    set_department_lead_by_id,
+    update_complaint,
+)
+
+__all__ = [
+    "ESCALATION_NOTICES", "QUEUE_PER_PAGE", "STAFF_TRANSITIONS", "STATUS_NOTICES", "Clock", "LeadsPage",
+    "QueueFilters", "QueuePage", "Sweep", "assign", "bulk_assign", "change_status", "clock",
+    "complaints_by_ids", "department_leads", "escalate", "escalate_overdue", "escalation_sweep",
+    "handlers", "homeowner_replied", "leads_page", "member_escalate", "open_complaint", "overdue_reason",
+    "queue_page", "queue_query", "rate", "record_first_response", "reopen",
+    "set_department_lead", "set_department_lead_by_id", "sweep", "update_complaint",
+]

@@ -1,0 +1,32 @@
+"""Forum and complaint tables, by subject: `threads` (categories, threads, posts, photos,
+follows, search grams), `complaints` (complaints, their history, department leads),
+`moderation` (flags, silences, the acts log, canned replies) and `enums` (stored codes
+and their labels). Everything is importable from `portal.forum.models`."""
+
+from portal.forum.models.complaints import Complaint, ComplaintEvent, DepartmentLead
+from portal.forum.models.enums import (
+    ACTIVE_STATUSES,
+    CategoryKind,
+    ComplaintStatus,
+    Department,
+    FlagOutcome,
+    Priority,
+)
+from portal.forum.models.moderation import CannedReply, Flag, ModerationAct, Sanction
+from portal.forum.models.threads import (
+    MAX_PHOTOS_PER_POST,
+    Category,
+    Follow,
+    Photo,
+    Post,
+    PostRevision,
+    SearchGram,
+    Thread,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES", "MAX_PHOTOS_PER_POST", "CannedReply", "Category", "CategoryKind",
+    "Complaint", "ComplaintEvent", "ComplaintStatus", "Department", "DepartmentLead", "Flag",
+    "FlagOutcome", "Follow", "ModerationAct", "Photo", "Post", "PostRevision", "Priority",
+    "Sanction", "SearchGram", "Thread",
+]
