@@ -7,6 +7,11 @@ missing, and fail instead when REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
@@ -14,7 +19,10 @@ from flask_login.utils import _create_identifier
 
 from portal import create_app
 from portal.accounts.permissions import Role
+from portal.core import jobs
+from portal.core.hooks import hooks
 from portal.extensions import db as _db
+from portal.extensions import limiter
 from tests import factories
 from tests.support.postgres import postgres_server  # noqa: F401  (session fixture)
 
@@ -69,15 +77,94 @@ def app_config(tmp_path) -> dict:
     return test_config(tmp_path)
 
 
+# Settings that name the test's own folder: they differ per test and never select an app.
+_PER_TEST_KEYS = ("SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER")
+
+
+class _AppPool:
+    """One app per distinct configuration for the whole session, each with a template
+    database built once; every test gets a fresh copy of the template (issue 8: the suite
+    built an app and created every table for each of its 1,300 tests).
+
+    A copied SQLite file, not an outer transaction, so the code under test commits for
+    real and after-commit work runs as in production.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.apps: dict[str, tuple] = {}
+
+    def get(self, config: dict):
+        key = repr(sorted((k, repr(v)) for k, v in config.items() if k not in _PER_TEST_KEYS))
+        if key not in self.apps:
+            folder = self.root / f"app{len(self.apps)}"
+            folder.mkdir()
+            database, template = folder / "test.db", folder / "template.db"
+            app = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+            app.test_client_class = RequestClient
+            with app.app_context():
+                _db.create_all()
+                _db.session.remove()
+                _db.engine.dispose()  # the last connection checkpoints the WAL into the file
+            shutil.copyfile(database, template)
+            # Flask-Limiter keeps its settings and storage on the one global `limiter`,
+            # rewritten by every init_app: remember this app's, restore them on each use.
+            self.apps[key] = (app, database, template, dict(app.config), dict(vars(limiter)))
+        return self.apps[key]
+
+
+@pytest.fixture(scope="session")
+def _app_pool():
+    root = Path(tempfile.mkdtemp(prefix="portal-tests.", dir=_fast_tmp()))
+    yield _AppPool(root)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _fast_tmp() -> str | None:
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 @pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
-    app.test_client_class = RequestClient
+def app(request, app_config, _app_pool, tmp_path):
+    """The session's app for this configuration, on a fresh copy of the template database.
+
+    Tests marked `own_app` (they add routes, which an app that has served requests
+    refuses) get a new app of their own, as every test once did.
+    """
+    if request.node.get_closest_marker("own_app"):
+        app = create_app(app_config)
+        app.test_client_class = RequestClient
+        with app.app_context():
+            _db.create_all()
+            yield app
+            _db.session.remove()
+            _db.engine.dispose()
+        return
+    app, database, template, config, limiter_state = _app_pool.get(app_config)
     with app.app_context():
-        _db.create_all()
+        _db.engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, database)
+    app.config.clear()
+    app.config.update(config)
+    app.config["UPLOAD_FOLDER"] = app_config["UPLOAD_FOLDER"]
+    # Registries a test may add to (hooks, reward modifiers) go back as they were after it.
+    registries = {name: list(value) for name, value in vars(hooks(app)).items()}
+    extension_lists = {name: list(value) for name, value in app.extensions.items()
+                       if isinstance(value, list)}
+    vars(limiter).update(limiter_state)
+    if limiter.enabled:
+        limiter.reset()
+    jobs.queue(app).huey.flush()
+    with app.app_context():
         yield app
         _db.session.remove()
         _db.engine.dispose()
+    vars(hooks(app)).update(registries)
+    for name, value in extension_lists.items():
+        app.extensions[name] = value
 
 
 @pytest.fixture

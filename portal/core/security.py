@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -43,7 +43,10 @@ def add_security_headers(response: Response, hsts: bool) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if hsts:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and current_user.is_authenticated:
+    # A type check, not `is_authenticated`: the request has committed by now, and reading
+    # the expired user's `is_active` would cost a query on every page.
+    user = current_user._get_current_object() if current_user else None
+    if user is not None and not isinstance(user, AnonymousUserMixin):
         headers.setdefault("Cache-Control", "no-store")
         headers.add("Vary", "Cookie")
     return response

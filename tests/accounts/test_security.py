@@ -370,6 +370,7 @@ def _check_headers(response):
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.own_app
 def test_security_headers_on_every_kind_of_response(crash_app, client, db, signed_in):
     if signed_in:
         log_in(client, factories.make_member())

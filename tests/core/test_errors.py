@@ -3,6 +3,8 @@ from flask import abort
 
 from tests.conftest import test_config
 
+pytestmark = pytest.mark.own_app  # the tests add routes
+
 
 @pytest.fixture
 def app_config(tmp_path):
