@@ -87,20 +87,26 @@ def role_can(role: str, permission: P | str) -> bool:
         return False
 
 
-def require_permission(permission: P):
-    """Log in first (anonymous → login page and back), then 403 without the permission."""
+def require_any_permission(*permissions: P):
+    """Log in first (anonymous → login page and back), then 403 unless the user has at
+    least one of `permissions`."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if not current_user.can(permission):
+            if not any(current_user.can(permission) for permission in permissions):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def require_permission(permission: P):
+    """Log in first (anonymous → login page and back), then 403 without the permission."""
+    return require_any_permission(permission)
 
 
 def require_fresh_login(view):

@@ -7,14 +7,12 @@ call → return; a refused change re-renders its form with the reason and writes
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, to_utc
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal.accounts.permissions import P, require_permission
+from portal.accounts.permissions import P, require_any_permission, require_permission
 from portal.core.csvexport import csv_response
 from portal.core.forms import EmptyForm
 from portal.core.loaders import get_or_404
@@ -127,22 +125,6 @@ def perk_activate(perk_id: int):
 # --- /admin/redemptions: the service desk (fulfil) and marketing's list (filters, CSV) --------
 
 redemptions_bp = Blueprint("redemptions_admin", __name__, url_prefix="/admin/redemptions")
-
-
-def require_any_permission(*permissions: P):
-    """Log in first, then 403 unless the user has at least one of `permissions`."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not any(current_user.can(permission) for permission in permissions):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _filters(formdata) -> tuple[RedemptionFilterForm, desk.Filters]:
