@@ -1,0 +1,58 @@
+"""Bonus rules: campaigns that raise the reward a feature already computes.
+
+Referrals' `reward_for()` runs every function in
+`current_app.extensions["referral_reward_modifiers"]`; `referral_bonus` is registered there
+by `init_app`, so referrals import no campaign code. A running rule whose window holds now
+and whose segment holds the referrer adds to the referrer's reward (×multiplier or +points),
+paid from its budget by one conditional UPDATE (`WHERE spent + :n <= budget`): the rule
+stops paying exactly when the budget is spent, also under concurrency (the UPDATE holds
+the campaign row until the conversion commits, a rollback gives the points back).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from portal.campaigns.models import BonusMode, BonusTrigger, Campaign, CampaignKind, CampaignStatus
+from portal.campaigns.segments import contains, parse_segment
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+
+def bonus_for(campaign: Campaign, base: int) -> int:
+    """What the rule adds to a reward of `base` points."""
+    if campaign.bonus_mode == BonusMode.MULTIPLY:
+        return base * campaign.multiplier_pct // 100 - base
+    return campaign.points if base > 0 else 0
+
+
+def running_rules(trigger: BonusTrigger) -> list[Campaign]:
+    now = utcnow()
+    return list(db.session.scalars(select(Campaign).where(
+        Campaign.kind == CampaignKind.BONUS.value, Campaign.status == CampaignStatus.RUNNING.value,
+        Campaign.trigger == trigger.value, Campaign.starts_at <= now, Campaign.ends_at > now,
+    ).order_by(Campaign.id)))
+
+
+def pay_from_budget(campaign_id: int, points: int) -> bool:
+    """Take `points` from the rule's budget if they fit; True when paid."""
+    return db.session.execute(
+        update(Campaign).where(Campaign.id == campaign_id,
+                               Campaign.status == CampaignStatus.RUNNING.value,
+                               Campaign.spent + points <= Campaign.budget)
+        .values(spent=Campaign.spent + points, reached=Campaign.reached + 1),
+        execution_options={"synchronize_session": False},
+    ).rowcount == 1
+
+
+def referral_bonus(referral, reward: tuple[int, int]) -> tuple[int, int]:
+    """The referral reward modifier: running "referral converted" rules boost the referrer."""
+    referrer_points, invitee_points = reward
+    base = referrer_points
+    for campaign in running_rules(BonusTrigger.REFERRAL_CONVERTED):
+        extra = bonus_for(campaign, base)
+        if extra <= 0 or not contains(parse_segment(campaign.segment), referral.referrer_id):
+            continue
+        if pay_from_budget(campaign.id, extra):
+            referrer_points += extra
+    return referrer_points, invitee_points
