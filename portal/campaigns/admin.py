@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import P, Role, require_permission
 from portal.campaigns import reports, services
@@ -25,7 +26,8 @@ PER_PAGE = 25
 
 
 def _form(formdata=None) -> CampaignForm:
-    roles = [(Role.MEMBER.value, Role.MEMBER.label), (Role.PARTNER.value, Role.PARTNER.label)]
+    roles = [SelectChoice(Role.MEMBER.value, Role.MEMBER.label),
+             SelectChoice(Role.PARTNER.value, Role.PARTNER.label)]
     return CampaignForm(formdata=formdata).setup(services.developments(), roles)
 
 

@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.campaigns.models import BonusMode, BonusTrigger, Campaign, CampaignKind
@@ -51,9 +52,10 @@ class CampaignForm(PortalForm):
     message_en = TextAreaField(_l("Message to members (English)"), validators=[Length(max=400)])
     points = StrictIntegerField(_l("Points (per member for a grant; added for a bonus rule)"),
                                 validators=[Optional()])
-    bonus_mode = SelectField(_l("Bonus"), choices=[("", "—"), *BonusMode.choices()], validate_choice=True)
+    bonus_mode = SelectField(_l("Bonus"), choices=[SelectChoice("", "—"), *BonusMode.choices()])
     multiplier = StringField(_l("Multiplier (e.g. 1.5)"), validators=[Length(max=8)])
-    trigger = SelectField(_l("When the member does this"), choices=[("", "—"), *BonusTrigger.choices()])
+    trigger = SelectField(_l("When the member does this"),
+                          choices=[SelectChoice("", "—"), *BonusTrigger.choices()])
     budget = StrictIntegerField(_l("Budget (points)"), validators=[
         InputRequired(message=_l("Enter a budget."))])
     starts_at = DateTimeLocalField(_l("Starts (UTC; empty: at launch)"), validators=[Optional()])
@@ -70,7 +72,8 @@ class CampaignForm(PortalForm):
     submit = SubmitField(_l("Save the draft"))
 
     def setup(self, developments, roles) -> CampaignForm:
-        self.development_id.choices = [("", _l("Any")), *[(str(d.id), d.name) for d in developments]]
+        self.development_id.choices = [SelectChoice("", _l("Any")),
+                                       *[SelectChoice(str(d.id), d.name) for d in developments]]
         self.roles.choices = roles
         return self
 
