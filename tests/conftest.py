@@ -126,7 +126,7 @@ def _fast_tmp() -> str | None:
 
 
 @pytest.fixture
-def app(request, app_config, _app_pool, tmp_path):
+def app(request, app_config, _app_pool):
     """The session's app for this configuration, on a fresh copy of the template database.
 
     Tests marked `own_app` (they add routes, which an app that has served requests
