@@ -163,8 +163,10 @@ def app(request, app_config, _app_pool):
         _db.session.remove()
         _db.engine.dispose()
     vars(hooks(app)).update(registries)
-    for name, value in extension_lists.items():
-        app.extensions[name] = value
+    for name in [name for name, value in app.extensions.items()
+                 if isinstance(value, list) and name not in extension_lists]:
+        del app.extensions[name]  # a list the test created: not there for the next test
+    app.extensions.update(extension_lists)
 
 
 @pytest.fixture
