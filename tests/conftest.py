@@ -126,7 +126,7 @@ def _fast_tmp() -> str | None:
 
 
 @pytest.fixture
-def app(request, app_config, _app_pool, tmp_path):
+def app(request, app_config, _app_pool):
     """The session's app for this configuration, on a fresh copy of the template database.
 
     Tests marked `own_app` (they add routes, which an app that has served requests
@@ -163,8 +163,10 @@ def app(request, app_config, _app_pool, tmp_path):
         _db.session.remove()
         _db.engine.dispose()
     vars(hooks(app)).update(registries)
-    for name, value in extension_lists.items():
-        app.extensions[name] = value
+    for name in [name for name, value in app.extensions.items()
+                 if isinstance(value, list) and name not in extension_lists]:
+        del app.extensions[name]  # a list the test created: not there for the next test
+    app.extensions.update(extension_lists)
 
 
 @pytest.fixture

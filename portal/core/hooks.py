@@ -1,5 +1,5 @@
-"""Registries through which features add navigation entries, home-page panels and
-fields of the registration form.
+"""Registries through which features add navigation entries, home-page panels, fields of
+the registration form and modifiers of each other's rewards.
 
 Core imports no feature: each feature's `init_app` registers what it adds, the
 way indico's features add their own menu entries through signals.
@@ -70,6 +70,8 @@ class Hooks:
     # Name prefixes of tables/indexes a migration manages by hand (FTS tables, trigram
     # indexes); migrations/env.py hides them from autogenerate.
     unmanaged_schema: list[str] = field(default_factory=list)
+    # (trigger, member id, points) -> points; see portal.core.rewards.
+    reward_modifiers: list[Callable[[str, int, int], int]] = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> Hooks:
@@ -126,3 +128,4 @@ def nav_items(area: str, user) -> list[NavItem]:
     items = [i for i in hooks().nav if i.area == area]
     visible = [i for i in items if i.permission is None or user.can(i.permission)]
     return sorted(visible, key=lambda i: i.order)
+

@@ -107,7 +107,8 @@ def queue(app: Flask | None = None) -> JobQueue:
 
 def enqueue(func: Callable, *args: Any, **kwargs: Any) -> None:
     """Start the job `func(*args, **kwargs)` once the current unit of work commits."""
-    after_commit(_start, queue(), queue().task(func), args, kwargs)
+    jobs = queue()
+    after_commit(_start, jobs, jobs.task(func), args, kwargs)
 
 
 def _start(jobs: JobQueue, task, args: tuple, kwargs: dict) -> None:

@@ -75,7 +75,7 @@ def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction
 @event.listens_for(Session, "after_transaction_end")
 def _forget_on_close(session: Session, transaction: SessionTransaction) -> None:
     # A root transaction that ended without committing (close, rollback) leaves nothing.
-    if transaction.parent is None and not transaction.nested:
+    if transaction.parent is None:
         session.info.pop(_QUEUE, None)
 
 

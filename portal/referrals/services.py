@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from portal.accounts.permissions import P
 from portal.audit.services import record_action
 from portal.core import codes
 from portal.core.errors import DomainError
+from portal.core.rewards import RewardTrigger, adjusted_reward
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.referrals.models import Referral, ReferralCode, ReferralRule, ReferralStatus
@@ -266,14 +267,6 @@ def rule_page(limit: int = 20) -> RulePage:
     return RulePage(current_rule(), list(history))
 
 
-RewardModifier = Callable[[Referral, tuple[int, int]], tuple[int, int]]
-
-
-def add_reward_modifier(app: Flask, modifier: RewardModifier) -> None:
-    """Let another feature (campaigns) boost the reward: it gets the referral and the pair."""
-    app.extensions.setdefault("referral_reward_modifiers", []).append(modifier)
-
-
 def rewarded_in_year(referrer_id: int, year: int) -> int:
     """Referrals of this referrer whose referrer reward was credited in `year` (UTC)."""
     return db.session.scalar(
@@ -292,16 +285,14 @@ def reward_for(referral: Referral) -> tuple[int, int]:
 
     The rule in force; the referrer gets nothing once the yearly cap of rewarded
     referrals is reached (the invitee still gets theirs: they really bought);
-    then each registered modifier (campaign boosts) may change the pair.
+    then the referrer's part goes through `adjusted_reward` (campaign boosts).
     """
     rule = current_rule()
     referrer_points = rule.referrer_points
     if rewarded_in_year(referral.referrer_id, utcnow().year) >= rule.yearly_cap:
         referrer_points = 0
-    reward = (referrer_points, rule.invitee_points)
-    for modifier in current_app.extensions.get("referral_reward_modifiers", []):
-        reward = modifier(referral, reward)
-    return max(0, int(reward[0])), max(0, int(reward[1]))
+    referrer_points = adjusted_reward(RewardTrigger.REFERRAL_CONVERTED, referral.referrer_id, referrer_points)
+    return referrer_points, rule.invitee_points
 
 
 # --- what members see ---------------------------------------------------------------------

@@ -122,3 +122,20 @@ def test_unknown_permission_name_raises(app, db):
     with pytest.raises(ValueError):
         Guest().can("no_such_permission")
 
+
+
+def test_reward_modifiers_run_in_order_and_never_make_a_reward_negative(app):
+    from portal.core.rewards import RewardTrigger, add_reward_modifier, adjusted_reward
+
+    assert adjusted_reward(RewardTrigger.REFERRAL_CONVERTED, 1, 500) == 500
+    add_reward_modifier(app, lambda trigger, member_id, points: points * 2)
+    add_reward_modifier(app, lambda trigger, member_id, points: points - 1500 if member_id == 7 else points)
+    assert adjusted_reward(RewardTrigger.REFERRAL_CONVERTED, 1, 500) == 1000
+    assert adjusted_reward(RewardTrigger.REFERRAL_CONVERTED, 7, 500) == 0
+
+
+def test_a_registry_a_test_adds_to_is_back_as_it_was_for_the_next_test(app):
+    # Runs after the test above in this file: its modifiers are gone.
+    from portal.core.hooks import hooks
+
+    assert hooks(app).reward_modifiers == []

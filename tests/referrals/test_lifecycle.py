@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Ownership, OwnershipStatus
 from portal.audit.models import AuditEntry
+from portal.core.rewards import add_reward_modifier
 from portal.core.timeutil import utcnow
 from portal.notifications.models import Notification
 from portal.points.models import LedgerEntry
@@ -193,9 +194,16 @@ def test_nothing_due_leaves_the_referral_purchased(db, staff):
 
 
 def test_campaigns_can_hook_into_the_reward(db, staff, app):
-    services.add_reward_modifier(app, lambda referral, reward: (reward[0] * 2, reward[1] + 500))
+    seen = []
+
+    def double(trigger, member_id, points):
+        seen.append((trigger, member_id))
+        return points * 2
+
+    add_reward_modifier(app, double)
     referral = make_referral()
-    assert services.reward_for(referral) == (10000, 1500)
+    assert services.reward_for(referral) == (10000, 1000)  # the referrer's part is boosted
+    assert seen == [("referral_converted", referral.referrer_id)]
     _buy(referral, staff)
     assert referral.referrer.points_balance == 10000
 
