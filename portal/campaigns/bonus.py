@@ -1,9 +1,9 @@
 """Bonus rules: campaigns that raise the reward a feature already computes.
 
-Referrals' `reward_for()` runs every function in
-`current_app.extensions["referral_reward_modifiers"]`; `referral_bonus` is registered there
-by `init_app`, so referrals import no campaign code. A running rule whose window holds now
-and whose segment holds the referrer adds to the referrer's reward (×multiplier or +points),
+Every feature passes the reward it pays through `portal.core.rewards.adjusted_reward`;
+`campaign_bonus` is registered there by `init_app`, so no feature imports campaign code.
+A running rule for that trigger whose window holds now and whose segment holds the member
+adds to the reward (×multiplier or +points),
 paid from its budget by one conditional UPDATE (`WHERE spent + :n <= budget`): the rule
 stops paying exactly when the budget is spent, also under concurrency (the UPDATE holds
 the campaign row until the conversion commits, a rollback gives the points back).
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from portal.campaigns.models import BonusMode, BonusTrigger, Campaign, CampaignKind, CampaignStatus
+from portal.campaigns.models import BonusMode, Campaign, CampaignKind, CampaignStatus
 from portal.campaigns.segments import contains, parse_segment
 from portal.core.timeutil import utcnow
 from portal.extensions import db
@@ -26,11 +26,11 @@ def bonus_for(campaign: Campaign, base: int) -> int:
     return campaign.points if base > 0 else 0
 
 
-def running_rules(trigger: BonusTrigger) -> list[Campaign]:
+def running_rules(trigger: str) -> list[Campaign]:
     now = utcnow()
     return list(db.session.scalars(select(Campaign).where(
         Campaign.kind == CampaignKind.BONUS.value, Campaign.status == CampaignStatus.RUNNING.value,
-        Campaign.trigger == trigger.value, Campaign.starts_at <= now, Campaign.ends_at > now,
+        Campaign.trigger == trigger, Campaign.starts_at <= now, Campaign.ends_at > now,
     ).order_by(Campaign.id)))
 
 
@@ -45,14 +45,14 @@ def pay_from_budget(campaign_id: int, points: int) -> bool:
     ).rowcount == 1
 
 
-def referral_bonus(referral, reward: tuple[int, int]) -> tuple[int, int]:
-    """The referral reward modifier: running "referral converted" rules boost the referrer."""
-    referrer_points, invitee_points = reward
-    base = referrer_points
-    for campaign in running_rules(BonusTrigger.REFERRAL_CONVERTED):
+def campaign_bonus(trigger: str, member_id: int, points: int) -> int:
+    """The reward modifier: each running rule for `trigger` whose segment holds the member
+    adds its bonus, as long as its budget lasts."""
+    base = points
+    for campaign in running_rules(trigger):
         extra = bonus_for(campaign, base)
-        if extra <= 0 or not contains(parse_segment(campaign.segment), referral.referrer_id):
+        if extra <= 0 or not contains(parse_segment(campaign.segment), member_id):
             continue
         if pay_from_budget(campaign.id, extra):
-            referrer_points += extra
-    return referrer_points, invitee_points
+            points += extra
+    return points

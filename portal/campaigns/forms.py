@@ -18,9 +18,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.campaigns.models import BonusMode, BonusTrigger, Campaign, CampaignKind
+from portal.campaigns.models import BonusMode, Campaign, CampaignKind
 from portal.campaigns.services import CampaignInput
 from portal.core.forms import PortalForm, StrictIntegerField, select_choices
+from portal.core.rewards import RewardTrigger
 from portal.points.tiers import TierCode
 
 YES_NO_ANY = {"": _l("Either"), "yes": _l("Yes"), "no": _l("No")}
@@ -55,7 +56,7 @@ class CampaignForm(PortalForm):
     bonus_mode = SelectField(_l("Bonus"), choices=[SelectChoice("", "—"), *BonusMode.choices()])
     multiplier = StringField(_l("Multiplier (e.g. 1.5)"), validators=[Length(max=8)])
     trigger = SelectField(_l("When the member does this"),
-                          choices=[SelectChoice("", "—"), *BonusTrigger.choices()])
+                          choices=[SelectChoice("", "—"), *RewardTrigger.choices()])
     budget = StrictIntegerField(_l("Budget (points)"), validators=[
         InputRequired(message=_l("Enter a budget."))])
     starts_at = DateTimeLocalField(_l("Starts (UTC; empty: at launch)"), validators=[Optional()])

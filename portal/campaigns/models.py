@@ -36,12 +36,6 @@ class CampaignStatus(LabelledEnum):
     CANCELLED = "cancelled", _lp("campaign status", "Cancelled")
 
 
-class BonusTrigger(LabelledEnum):
-    """What a member does for a bonus rule to pay. Only features with a reward hook are listed."""
-
-    REFERRAL_CONVERTED = "referral_converted", _lp("campaign trigger", "Referral converted")
-
-
 class BonusMode(LabelledEnum):
     MULTIPLY = "multiply", _lp("campaign bonus", "Multiply the reward")
     ADD = "add", _lp("campaign bonus", "Add points to the reward")

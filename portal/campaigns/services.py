@@ -21,13 +21,13 @@ from portal.campaigns.errors import CampaignError
 from portal.campaigns.models import (
     LANGS,
     BonusMode,
-    BonusTrigger,
     Campaign,
     CampaignKind,
     CampaignStatus,
 )
 from portal.campaigns.segments import Audience, Segment, audience_of, parse_segment
 from portal.core.jobs import enqueue
+from portal.core.rewards import RewardTrigger
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -89,7 +89,7 @@ def _check(data: CampaignInput, now: datetime) -> dict[str, Any]:
         values["starts_at"], values["ends_at"] = data.starts_at, None
     else:
         try:
-            values["trigger"] = BonusTrigger(data.trigger).value
+            values["trigger"] = RewardTrigger(data.trigger).value
             mode = BonusMode(data.bonus_mode)
         except ValueError:
             raise CampaignError(_l("Choose from the list."), field="trigger") from None
