@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from portal.campaigns.models import BonusMode, Campaign, CampaignKind, CampaignStatus
+from portal.campaigns.models import BonusMode, Campaign, CampaignKind, CampaignRecipient, CampaignStatus
 from portal.campaigns.segments import contains, parse_segment
+from portal.core.sql import dialect_insert
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -55,4 +56,7 @@ def campaign_bonus(trigger: str, member_id: int, points: int) -> int:
             continue
         if pay_from_budget(campaign.id, extra):
             points += extra
+            db.session.execute(dialect_insert(CampaignRecipient.__table__, db.session)
+                               .values(campaign_id=campaign.id, member_id=member_id)
+                               .on_conflict_do_nothing())
     return points

@@ -122,7 +122,8 @@ class Campaign(db.Model):
 
 
 class CampaignRecipient(db.Model):
-    """A member of a grant's audience, frozen when the grant starts (the job's work list)."""
+    """A member the campaign reached: a grant's audience, frozen when the grant starts (the
+    job's work list), or a member a bonus rule paid (the report compares them with others)."""
 
     __tablename__ = "campaign_recipients"
 

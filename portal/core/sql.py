@@ -1,8 +1,10 @@
-"""SQL expressions that differ between SQLite and PostgreSQL, for reports and dashboards."""
+"""SQL that differs between SQLite and PostgreSQL: expressions for reports and dashboards,
+and the dialect's INSERT (for ON CONFLICT DO NOTHING)."""
 
 from __future__ import annotations
 
 from sqlalchemy import String
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -23,3 +25,9 @@ def _year_month_pg(element, compiler, **kw):
 @compiles(year_month)
 def _year_month_default(element, compiler, **kw):  # SQLite (qmark parameters: a plain %)
     return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+def dialect_insert(table, session):
+    """The INSERT of the session's dialect, which has `.on_conflict_do_nothing()`."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

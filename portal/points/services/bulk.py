@@ -22,18 +22,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import JSON, Integer, String, cast, exists, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
+from portal.core.sql import dialect_insert
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind, PointsLot
 from portal.points.services.ledger import MAX_KEY_LENGTH, check_amount, expiry_for
-
-
-def _insert(table):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
 
 
 def bulk_credit(member_ids: Sequence[int], amount: int, *, kind: LedgerKind | str, reason: str,
@@ -69,7 +64,7 @@ def bulk_credit(member_ids: Sequence[int], amount: int, *, kind: LedgerKind | st
     )
     columns = ["member_id", "amount", "kind", "reason", "reason_params", "source_type", "source_id",
                "actor_id", "created_at", "expires_at", "idempotency_key"]
-    statement = (_insert(LedgerEntry.__table__).from_select(columns, rows)
+    statement = (dialect_insert(LedgerEntry.__table__, db.session).from_select(columns, rows)
                  .on_conflict_do_nothing(index_elements=["idempotency_key"])
                  .returning(LedgerEntry.__table__.c.id, LedgerEntry.__table__.c.member_id))
     written = db.session.execute(statement).all()
