@@ -10,12 +10,12 @@ from sqlalchemy import distinct, func, select
 
 from portal.accounts.models import User
 from portal.campaigns.models import Campaign, CampaignRecipient
-from portal.campaigns.segments import SEGMENT_ROLES
 from portal.campaigns.services import Preview, preview
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.perks.models import Redemption, RedemptionStatus
 from portal.points.models import LedgerEntry
+from portal.segments.builder import SEGMENT_ROLES
 
 CHART_WIDTH = 320  # px of the longest bar
 WINDOW = timedelta(days=30)  # redemptions compared in the 30 days before and after the start
