@@ -42,6 +42,9 @@ def test_config(tmp_path, **overrides) -> dict:
         "JOBS_IMMEDIATE": True,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME_FOR_LINKS": "http://portal.test",
+        # Balances start where each test puts them; tests/points/test_rewards.py turns these on.
+        "POINTS_MONTHLY_LOGIN": 0,
+        "POINTS_COMPLAINT_RATED": 0,
     }
     config.update(overrides)
     return config

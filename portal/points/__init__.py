@@ -41,3 +41,12 @@ def init_app(app: Flask) -> None:
 
     add_home_panel(app, HomePanel("points/_home_panel.html", home_panel, order=10))
     add_demo_seeder(app, 20, seed_points)
+
+    from flask_login import user_logged_in
+
+    from portal.points.services import reward_first_login_of_month
+
+    def first_login_of_month(_app, user, **_extra) -> None:
+        reward_first_login_of_month(user)  # inside the login request's unit of work
+
+    user_logged_in.connect(first_login_of_month, app, weak=False)
