@@ -22,7 +22,8 @@ COMPLAINT_RATED_REASON = N_("Thank you for rating complaint #%(thread)s")
 
 
 def reward(member: User, trigger: RewardTrigger, base: int, *, idempotency_key: str, reason: str,
-           reason_params: dict | None = None, source: object | None = None) -> LedgerEntry | None:
+           reason_params: dict | None = None, source: object | None = None,
+           kind: LedgerKind = LedgerKind.EARN) -> LedgerEntry | None:
     """Credit `base` points, as bonus rules adjust them, once per key; None when the member
     earns no points or nothing is due. The member's row is locked before the key is looked
     up, so a concurrent replay waits and then finds the entry, and a campaign's budget is
@@ -37,7 +38,7 @@ def reward(member: User, trigger: RewardTrigger, base: int, *, idempotency_key: 
     points = adjusted_reward(trigger, member.id, base)
     if points <= 0:
         return None
-    return credit(member, points, kind=LedgerKind.EARN, reason=reason, idempotency_key=key,
+    return credit(member, points, kind=kind, reason=reason, idempotency_key=key,
                   reason_params=reason_params, source=source)
 
 
