@@ -200,6 +200,13 @@ def log_in(client, user) -> None:
 
 
 @pytest.fixture
+def english(app):
+    """A request context in English, so translated domain errors and labels read as text."""
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
+@pytest.fixture
 def login(client, db):
     """`login("service")` makes a user of that role, commits, logs in and returns it."""
 

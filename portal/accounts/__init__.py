@@ -47,3 +47,12 @@ def init_app(app: Flask) -> None:
                          P.VERIFY_HOMES, 30))
     app.cli.add_command(users_cli)
     add_demo_seeder(app, 10, seed_accounts)
+
+    from portal.accounts import figures
+    from portal.core.hooks import DashboardSection, StaffTask, add_dashboard_section, add_staff_task
+
+    add_staff_task(app, StaffTask(_l("Homes waiting for verification"), "accounts_admin.home_queue",
+                                  P.VERIFY_HOMES, figures.homes_waiting, 30))
+    add_dashboard_section(app, DashboardSection(
+        "members", _l("Members"), P.VIEW_DASHBOARD,
+        lambda period: [figures.member_totals(period), figures.new_members_by_month(period)], 10))

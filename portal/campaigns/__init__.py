@@ -20,3 +20,9 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem(_l("Campaigns"), "campaigns_admin.campaign_list", "admin", P.MANAGE_CAMPAIGNS, 450))
     add_reward_modifier(app, campaign_bonus)
     add_demo_seeder(app, 70, seed_campaigns)
+
+    from portal.campaigns.reports import running_count
+    from portal.core.hooks import StaffTask, add_staff_task
+
+    add_staff_task(app, StaffTask(_l("Campaigns running"), "campaigns_admin.campaign_list",
+                                  P.MANAGE_CAMPAIGNS, running_count, 50))

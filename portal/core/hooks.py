@@ -1,5 +1,6 @@
 """Registries through which features add navigation entries, home-page panels, fields of
-the registration form and modifiers of each other's rewards.
+the registration form, modifiers of each other's rewards, and the counts and figures of the
+staff home and the KPI dashboard.
 
 Core imports no feature: each feature's `init_app` registers what it adds, the
 way indico's features add their own menu entries through signals.
@@ -60,6 +61,32 @@ class RegistrationField:
     initial: Callable[[Any], Any] | None = None
 
 
+@dataclass(frozen=True)
+class StaffTask:
+    """A count on the staff home ("what needs me now"): `count(user)` for the signed-in staff
+    member, linking to `endpoint` (built with `url_args(user)` when given). Shown only to
+    staff with `permission`, and only when the count is not zero."""
+
+    label: Any  # a lazy string
+    endpoint: str
+    permission: str
+    count: Callable[[Any], int]
+    order: int = 100
+    url_args: Callable[[Any], dict] | None = None
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A part of the KPI dashboard (`/admin/dashboard`): `figures(period)` returns its
+    `portal.core.figures.Figure`s for a `Period` (dates and development filter)."""
+
+    key: str  # in URLs: /admin/dashboard/<key>/<figure>.csv
+    title: Any  # a lazy string
+    permission: str
+    figures: Callable[[Any], list]
+    order: int = 100
+
+
 @dataclass
 class Hooks:
     nav: list[NavItem] = field(default_factory=list)
@@ -72,6 +99,8 @@ class Hooks:
     unmanaged_schema: list[str] = field(default_factory=list)
     # (trigger, member id, points) -> points; see portal.core.rewards.
     reward_modifiers: list[Callable[[str, int, int], int]] = field(default_factory=list)
+    staff_tasks: list[StaffTask] = field(default_factory=list)
+    dashboard_sections: list[DashboardSection] = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> Hooks:
@@ -101,6 +130,26 @@ def member_admin_links(user) -> list[MemberAdminLink]:
     visible = [link for link in hooks().member_admin_links
                if link.permission is None or user.can(link.permission)]
     return sorted(visible, key=lambda link: link.order)
+
+
+def add_staff_task(app: Flask, task: StaffTask) -> None:
+    hooks(app).staff_tasks.append(task)
+
+
+def staff_tasks(user) -> list[StaffTask]:
+    visible = [task for task in hooks().staff_tasks if user.can(task.permission)]
+    return sorted(visible, key=lambda task: task.order)
+
+
+def add_dashboard_section(app: Flask, section: DashboardSection) -> None:
+    if any(s.key == section.key for s in hooks(app).dashboard_sections):
+        raise ValueError(f"dashboard section {section.key!r} is added twice")
+    hooks(app).dashboard_sections.append(section)
+
+
+def dashboard_sections(user) -> list[DashboardSection]:
+    visible = [s for s in hooks().dashboard_sections if user.can(s.permission)]
+    return sorted(visible, key=lambda s: s.order)
 
 
 def add_registration_field(app: Flask, name: str, field_factory: Callable[[], Any],

@@ -62,3 +62,18 @@ def init_app(app: Flask) -> None:
     add_member_admin_link(app, MemberAdminLink(_l("Forum: silence or lift"),
                                                "forum_admin.silence_member", P.MODERATE_FORUM, 60))
     add_demo_seeder(app, 40, seed_forum)
+
+    from portal.core.hooks import DashboardSection, StaffTask, add_dashboard_section, add_staff_task
+    from portal.forum import figures
+
+    add_staff_task(app, StaffTask(_l("Complaints assigned to me"), "complaints_admin.queue",
+                                  P.HANDLE_COMPLAINTS, figures.assigned_to, 10,
+                                  lambda _user: {"assignee": "me"}))
+    add_staff_task(app, StaffTask(_l("Overdue complaints"), "complaints_admin.queue",
+                                  P.HANDLE_COMPLAINTS, figures.overdue_for, 20, figures.overdue_link))
+    add_staff_task(app, StaffTask(_l("Flagged posts"), "forum_admin.flag_queue", P.MODERATE_FORUM,
+                                  figures.flagged_posts, 40))
+    add_dashboard_section(app, DashboardSection(
+        "complaints", _l("Complaints"), P.VIEW_DASHBOARD,
+        lambda period: [figures.complaint_rate(period), figures.handling(period),
+                        figures.overdue_now(period), figures.handling_satisfaction(period)], 30))

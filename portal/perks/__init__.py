@@ -21,3 +21,12 @@ def init_app(app: Flask) -> None:
                          P.FULFIL_VOUCHERS, 310))
     add_home_panel(app, HomePanel("perks/_home_panel.html", home_panel_context, 30))
     add_demo_seeder(app, 30, seed_perks)
+
+    from portal.core.hooks import DashboardSection, StaffTask, add_dashboard_section, add_staff_task
+    from portal.perks import figures
+
+    add_staff_task(app, StaffTask(_l("Perks running out of stock"), "perks_admin.perk_list",
+                                  P.MANAGE_PERKS, figures.running_out_count, 60))
+    add_dashboard_section(app, DashboardSection(
+        "perks", _l("Perks"), P.VIEW_DASHBOARD,
+        lambda period: [figures.most_redeemed(period), figures.running_out(period)], 60))

@@ -42,6 +42,14 @@ def init_app(app: Flask) -> None:
     add_home_panel(app, HomePanel("points/_home_panel.html", home_panel, order=10))
     add_demo_seeder(app, 20, seed_points)
 
+    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.points import figures
+
+    add_dashboard_section(app, DashboardSection(
+        "points", _l("Points"), P.VIEW_DASHBOARD,
+        lambda period: [figures.points_by_month(period), figures.outstanding(period),
+                        figures.members_by_tier(period)], 20))
+
     from flask_login import user_logged_in
 
     from portal.points.services import reward_first_login_of_month

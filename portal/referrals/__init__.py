@@ -38,4 +38,11 @@ def init_app(app: Flask) -> None:
                                                P.VIEW_REFERRALS, 50, arg="member"))
     add_home_panel(app, HomePanel("referrals/_home_panel.html", home_panel, order=40))
     add_demo_seeder(app, 50, seed_referrals)
+
+    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.referrals import figures
+
+    add_dashboard_section(app, DashboardSection(
+        "referrals", _l("Sales and referrals"), P.VIEW_REFERRALS,
+        lambda period: [figures.referred_purchase_share(period), figures.referral_funnel(period)], 40))
     init_registration(app)  # the referral-code field and the user_registered receiver
