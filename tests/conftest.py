@@ -7,6 +7,7 @@ missing, and fail instead when REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -154,7 +155,7 @@ def app(request, app_config, _app_pool):
     app.config.update(config)
     app.config["UPLOAD_FOLDER"] = app_config["UPLOAD_FOLDER"]
     # Registries a test may add to (hooks, reward modifiers) go back as they were after it.
-    registries = {name: list(value) for name, value in vars(hooks(app)).items()}
+    registries = {name: _copy_registry(value) for name, value in vars(hooks(app)).items()}
     extension_lists = {name: list(value) for name, value in app.extensions.items()
                        if isinstance(value, list)}
     vars(limiter).update(limiter_state)
@@ -170,6 +171,14 @@ def app(request, app_config, _app_pool):
                  if isinstance(value, list) and name not in extension_lists]:
         del app.extensions[name]  # a list the test created: not there for the next test
     app.extensions.update(extension_lists)
+
+
+def _copy_registry(value):
+    """A list, or a dataclass of dicts (the audit vocabulary), copied one level deep."""
+    if isinstance(value, list):
+        return list(value)
+    return dataclasses.replace(value, **{f.name: dict(getattr(value, f.name))
+                                         for f in dataclasses.fields(value)})
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
 
 from portal.core.charts import BarChart
-from portal.core.loaders import query_id
+from portal.core.loaders import query_date, query_id
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -68,15 +68,6 @@ class PeriodInput:
     errors: dict[str, Any] = field(default_factory=dict)
 
 
-def _date_arg(raw: str | None) -> date | None:
-    if not raw or len(raw) > 10 or not raw.isascii():
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
 def parse_period(args: Mapping[str, str], today: date | None = None) -> PeriodInput:
     """The period from a query string (`start`, `end`, `development`); what cannot be
     used is reported per field and replaced by the default."""
@@ -86,8 +77,8 @@ def parse_period(args: Mapping[str, str], today: date | None = None) -> PeriodIn
     for name in ("start", "end"):
         raw = args.get(name, "")
         if raw:
-            value = _date_arg(raw)
-            if value is None or not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+            value = query_date(raw)
+            if value is None:
                 errors[name] = _l("Enter a date as YYYY-MM-DD.")
             elif name == "start":
                 start = value

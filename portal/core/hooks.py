@@ -87,6 +87,26 @@ class DashboardSection:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class AuditTarget:
+    """How the audit log names and links the objects of one table: "Campaign #7" linking to
+    `url_for(endpoint, **{arg: id})` (no link without an endpoint)."""
+
+    label: Any  # a lazy string
+    endpoint: str | None = None
+    arg: str = "id"
+
+
+@dataclass
+class AuditVocabulary:
+    """What features register so the audit log reads as sentences in the reader's language:
+    action codes → labels, target tables → `AuditTarget`, detail keys → labels."""
+
+    actions: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, AuditTarget] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Hooks:
     nav: list[NavItem] = field(default_factory=list)
@@ -101,6 +121,7 @@ class Hooks:
     reward_modifiers: list[Callable[[str, int, int], int]] = field(default_factory=list)
     staff_tasks: list[StaffTask] = field(default_factory=list)
     dashboard_sections: list[DashboardSection] = field(default_factory=list)
+    audit: AuditVocabulary = field(default_factory=AuditVocabulary)
 
 
 def hooks(app: Flask | None = None) -> Hooks:
@@ -150,6 +171,22 @@ def add_dashboard_section(app: Flask, section: DashboardSection) -> None:
 def dashboard_sections(user) -> list[DashboardSection]:
     visible = [s for s in hooks().dashboard_sections if user.can(s.permission)]
     return sorted(visible, key=lambda s: s.order)
+
+
+def add_audit_vocabulary(app: Flask, *, actions: dict[str, Any] | None = None,
+                         targets: dict[str, AuditTarget] | None = None,
+                         details: dict[str, Any] | None = None) -> None:
+    vocabulary = hooks(app).audit
+    for mine, theirs in ((vocabulary.actions, actions), (vocabulary.targets, targets),
+                         (vocabulary.details, details)):
+        for key in theirs or {}:
+            if key in mine and mine[key] != theirs[key]:
+                raise ValueError(f"audit vocabulary {key!r} is registered twice")
+        mine.update(theirs or {})
+
+
+def audit_vocabulary() -> AuditVocabulary:
+    return hooks().audit
 
 
 def add_registration_field(app: Flask, name: str, field_factory: Callable[[], Any],

@@ -63,7 +63,14 @@ def init_app(app: Flask) -> None:
                                                "forum_admin.silence_member", P.MODERATE_FORUM, 60))
     add_demo_seeder(app, 40, seed_forum)
 
-    from portal.core.hooks import DashboardSection, StaffTask, add_dashboard_section, add_staff_task
+    from portal.core.hooks import (
+        AuditTarget,
+        DashboardSection,
+        StaffTask,
+        add_audit_vocabulary,
+        add_dashboard_section,
+        add_staff_task,
+    )
     from portal.forum import figures
 
     add_staff_task(app, StaffTask(_l("Complaints assigned to me"), "complaints_admin.queue",
@@ -77,3 +84,28 @@ def init_app(app: Flask) -> None:
         "complaints", _l("Complaints"), P.VIEW_DASHBOARD,
         lambda period: [figures.complaint_rate(period), figures.handling(period),
                         figures.overdue_now(period), figures.handling_satisfaction(period)], 30))
+    add_audit_vocabulary(app, actions={
+        "complaint.status": _l("Changed a complaint's status"),
+        "complaint.assign": _l("Assigned a complaint"),
+        "complaint.escalate": _l("Escalated a complaint"), "complaint.reopen": _l("Reopened a complaint"),
+        "complaint.department_lead": _l("Named a department lead"),
+        "forum.hide": _l("Hid a post"), "forum.unhide": _l("Showed a hidden post again"),
+        "forum.lock": _l("Locked a thread"), "forum.unlock": _l("Unlocked a thread"),
+        "forum.pin": _l("Pinned a thread"), "forum.unpin": _l("Unpinned a thread"),
+        "forum.move": _l("Moved a thread"), "forum.merge": _l("Merged threads"),
+        "forum.unmerge": _l("Undid a merge"), "forum.silence": _l("Silenced a member"),
+        "forum.lift": _l("Lifted a silence"), "forum.flags_dismissed": _l("Dismissed reports of a post"),
+        "forum.category.create": _l("Created a forum category"),
+        "forum.category.update": _l("Edited a forum category"),
+        "forum.canned.create": _l("Created a canned reply"),
+        "forum.canned.update": _l("Edited a canned reply"),
+        "forum.canned.delete": _l("Deleted a canned reply"),
+    }, targets={
+        "forum_threads": AuditTarget(_l("Thread"), "forum.thread_detail", "thread_id"),
+        "forum_posts": AuditTarget(_l("Post"), "forum.post_link", "post_id"),
+        "forum_complaints": AuditTarget(_l("Complaint")),
+        "forum_categories": AuditTarget(_l("Forum category"), "forum_admin.category_edit", "category_id"),
+        "forum_canned_replies": AuditTarget(_l("Canned reply"), "forum_admin.canned_edit", "reply_id"),
+        "forum_sanctions": AuditTarget(_l("Silence")),
+    }, details={"act": _l("Moderation act"), "flags": _l("Reports"), "department": _l("Department"),
+                "target_id": _l("Other thread"), "sanction_id": _l("Silence"), "undoes": _l("Undoes")})

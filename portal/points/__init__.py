@@ -42,13 +42,19 @@ def init_app(app: Flask) -> None:
     add_home_panel(app, HomePanel("points/_home_panel.html", home_panel, order=10))
     add_demo_seeder(app, 20, seed_points)
 
-    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.core.hooks import AuditTarget, DashboardSection, add_audit_vocabulary, add_dashboard_section
     from portal.points import figures
 
     add_dashboard_section(app, DashboardSection(
         "points", _l("Points"), P.VIEW_DASHBOARD,
         lambda period: [figures.points_by_month(period), figures.outstanding(period),
                         figures.members_by_tier(period)], 20))
+    add_audit_vocabulary(app, actions={
+        "points.adjust": _l("Adjusted a member's points"), "points.tiers": _l("Changed the tier thresholds"),
+    }, targets={"points_ledger": AuditTarget(_l("Ledger entry")),
+                "points_settings": AuditTarget(_l("Points settings"))},
+        details={"amount": _l("Points"), "balance_after": _l("Balance after"), "before": _l("Before"),
+                 "after": _l("After")})
 
     from flask_login import user_logged_in
 
