@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from portal.accounts.cli import users_cli
     from portal.accounts.demo import seed_accounts
     from portal.accounts.models import Guest, User
-    from portal.accounts.permissions import P
+    from portal.accounts.permissions import P, Role
     from portal.accounts.views import account_bp, bp
     from portal.core.hooks import NavItem, add_demo_seeder, add_nav
     from portal.core.i18n import N_
@@ -66,7 +66,9 @@ def init_app(app: Flask) -> None:
     add_audit_vocabulary(app, actions={
         "ownership.approve": _l("Approved a home"), "ownership.reject": _l("Turned down a home"),
         "ownership.link": _l("Linked a unit to a member"), "user.role": _l("Changed a role"),
+        "user.suspend": _l("Suspended an account"), "user.reactivate": _l("Reactivated an account"),
     }, targets={
         "users": AuditTarget(_l("Member"), "accounts_admin.member_detail", "user_id"),
         "ownerships": AuditTarget(_l("Home")),
-    }, details={"unit": _l("Unit"), "reason": _l("Reason"), "from": _l("From"), "to": _l("To")})
+    }, details={"unit": _l("Unit"), "reason": _l("Reason"), "from": _l("From"), "to": _l("To")},
+        formats={("user.role", "before"): Role.label_of, ("user.role", "after"): Role.label_of})

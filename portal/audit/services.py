@@ -150,10 +150,22 @@ def detail_text(value: Any) -> str:
     return str(value)
 
 
+def _formatted(value: Any, shown) -> str:
+    """A detail through its registered format; a [before, after] pair as "before → after"."""
+    if shown is None:
+        return detail_text(value)
+    if isinstance(value, list):
+        return " → ".join(_formatted(item, shown) for item in value)
+    return detail_text(value) if value in (None, "") else str(shown(value))
+
+
 def line_of(entry: AuditEntry) -> AuditLine:
-    labels = audit_vocabulary().details
+    vocabulary = audit_vocabulary()
     target, url = _target(entry)
-    details = [(labels.get(key, key), detail_text(value)) for key, value in (entry.details or {}).items()]
+    details = []
+    for key, value in (entry.details or {}).items():
+        shown = vocabulary.formats.get((entry.action, key))
+        details.append((vocabulary.details.get(key, key), _formatted(value, shown)))
     return AuditLine(entry, action_label(entry.action), target, url, details)
 
 

@@ -48,6 +48,17 @@ class MemberAdminLink:
 
 
 @dataclass(frozen=True)
+class MemberAdminPanel:
+    """A block a feature adds to the staff page of one member: `context(member)` returns the
+    template's variables (a few recent rows and a link to the feature's full page)."""
+
+    template: str
+    context: Callable[[Any], dict]
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class RegistrationField:
     """A field a feature adds to the registration form (the referral code, …).
 
@@ -100,11 +111,13 @@ class AuditTarget:
 @dataclass
 class AuditVocabulary:
     """What features register so the audit log reads as sentences in the reader's language:
-    action codes → labels, target tables → `AuditTarget`, detail keys → labels."""
+    action codes → labels, target tables → `AuditTarget`, detail keys → labels, and
+    (action, detail key) → a function that shows a stored code as its label."""
 
     actions: dict[str, Any] = field(default_factory=dict)
     targets: dict[str, AuditTarget] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    formats: dict[tuple[str, str], Callable[[Any], Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +126,7 @@ class Hooks:
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
     member_admin_links: list[MemberAdminLink] = field(default_factory=list)
+    member_admin_panels: list[MemberAdminPanel] = field(default_factory=list)
     registration_fields: list[RegistrationField] = field(default_factory=list)
     # Name prefixes of tables/indexes a migration manages by hand (FTS tables, trigram
     # indexes); migrations/env.py hides them from autogenerate.
@@ -175,10 +189,11 @@ def dashboard_sections(user) -> list[DashboardSection]:
 
 def add_audit_vocabulary(app: Flask, *, actions: dict[str, Any] | None = None,
                          targets: dict[str, AuditTarget] | None = None,
-                         details: dict[str, Any] | None = None) -> None:
+                         details: dict[str, Any] | None = None,
+                         formats: dict[tuple[str, str], Callable[[Any], Any]] | None = None) -> None:
     vocabulary = hooks(app).audit
     for mine, theirs in ((vocabulary.actions, actions), (vocabulary.targets, targets),
-                         (vocabulary.details, details)):
+                         (vocabulary.details, details), (vocabulary.formats, formats)):
         for key in theirs or {}:
             if key in mine and mine[key] != theirs[key]:
                 raise ValueError(f"audit vocabulary {key!r} is registered twice")
@@ -187,6 +202,17 @@ def add_audit_vocabulary(app: Flask, *, actions: dict[str, Any] | None = None,
 
 def audit_vocabulary() -> AuditVocabulary:
     return hooks().audit
+
+
+def add_member_admin_panel(app: Flask, panel: MemberAdminPanel) -> None:
+    hooks(app).member_admin_panels.append(panel)
+
+
+def member_admin_panels(user, member) -> list[tuple[str, dict]]:
+    """(template, context) of each panel `user` (the staff member) may see about `member`."""
+    visible = sorted((p for p in hooks().member_admin_panels if user.can(p.permission)),
+                     key=lambda p: p.order)
+    return [(panel.template, panel.context(member)) for panel in visible]
 
 
 def add_registration_field(app: Flask, name: str, field_factory: Callable[[], Any],

@@ -63,6 +63,12 @@ def init_app(app: Flask) -> None:
                                                "forum_admin.silence_member", P.MODERATE_FORUM, 60))
     add_demo_seeder(app, 40, seed_forum)
 
+    from portal.core.hooks import MemberAdminPanel, add_member_admin_panel
+    from portal.forum.member_panel import member_complaints
+
+    add_member_admin_panel(app, MemberAdminPanel("forum/admin/_member_panel.html", member_complaints,
+                                                 P.HANDLE_COMPLAINTS, 30))
+
     from portal.core.hooks import (
         AuditTarget,
         DashboardSection,
@@ -72,6 +78,7 @@ def init_app(app: Flask) -> None:
         add_staff_task,
     )
     from portal.forum import figures
+    from portal.forum.models import ComplaintStatus, Department, Priority
 
     add_staff_task(app, StaffTask(_l("Complaints assigned to me"), "complaints_admin.queue",
                                   P.HANDLE_COMPLAINTS, figures.assigned_to, 10,
@@ -108,4 +115,11 @@ def init_app(app: Flask) -> None:
         "forum_canned_replies": AuditTarget(_l("Canned reply"), "forum_admin.canned_edit", "reply_id"),
         "forum_sanctions": AuditTarget(_l("Silence")),
     }, details={"act": _l("Moderation act"), "flags": _l("Reports"), "department": _l("Department"),
-                "target_id": _l("Other thread"), "sanction_id": _l("Silence"), "undoes": _l("Undoes")})
+                "target_id": _l("Other thread"), "sanction_id": _l("Silence"), "undoes": _l("Undoes"),
+                "priority": _l("Priority"), "assignee": _l("Assignee")},
+        formats={("complaint.status", "from"): ComplaintStatus.label_of,
+                 ("complaint.status", "to"): ComplaintStatus.label_of,
+                 ("complaint.reopen", "from"): ComplaintStatus.label_of,
+                 ("complaint.assign", "department"): Department.label_of,
+                 ("complaint.assign", "priority"): Priority.label_of,
+                 ("complaint.department_lead", "department"): Department.label_of})

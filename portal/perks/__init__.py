@@ -22,6 +22,13 @@ def init_app(app: Flask) -> None:
     add_home_panel(app, HomePanel("perks/_home_panel.html", home_panel_context, 30))
     add_demo_seeder(app, 30, seed_perks)
 
+    from portal.core.hooks import MemberAdminPanel, add_member_admin_panel
+    from portal.perks.vouchers import recent_redemptions
+
+    add_member_admin_panel(app, MemberAdminPanel(
+        "perks/admin/_member_panel.html", lambda member: {"redemptions": recent_redemptions(member.id)},
+        P.VIEW_MEMBERS, 20))
+
     from portal.core.hooks import (
         AuditTarget,
         DashboardSection,

@@ -42,6 +42,14 @@ def init_app(app: Flask) -> None:
     add_home_panel(app, HomePanel("points/_home_panel.html", home_panel, order=10))
     add_demo_seeder(app, 20, seed_points)
 
+    from portal.core.hooks import MemberAdminPanel, add_member_admin_panel
+    from portal.points.services.history import recent_entries
+
+    add_member_admin_panel(app, MemberAdminPanel(
+        "points/admin/_member_panel.html",
+        lambda member: {"tier": member_tier(member), "entries": recent_entries(member.id)},
+        P.VIEW_MEMBERS, 10))
+
     from portal.core.hooks import AuditTarget, DashboardSection, add_audit_vocabulary, add_dashboard_section
     from portal.points import figures
 

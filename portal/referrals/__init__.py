@@ -39,6 +39,12 @@ def init_app(app: Flask) -> None:
     add_home_panel(app, HomePanel("referrals/_home_panel.html", home_panel, order=40))
     add_demo_seeder(app, 50, seed_referrals)
 
+    from portal.core.hooks import MemberAdminPanel, add_member_admin_panel
+    from portal.referrals.reports import referrals_by
+
+    add_member_admin_panel(app, MemberAdminPanel(
+        "referrals/admin/_member_panel.html", lambda member: referrals_by(member.id), P.VIEW_REFERRALS, 40))
+
     from portal.core.hooks import AuditTarget, DashboardSection, add_audit_vocabulary, add_dashboard_section
     from portal.referrals import figures
 
