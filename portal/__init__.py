@@ -26,6 +26,7 @@ FEATURES = [
     "portal.forum",
     "portal.home",
     "portal.referrals",
+    "portal.sales",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"

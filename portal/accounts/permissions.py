@@ -45,6 +45,7 @@ class P(StrEnum):
     MODERATE_FORUM = "moderate_forum"
     FULFIL_VOUCHERS = "fulfil_vouchers"
     RECORD_PURCHASES = "record_purchases"
+    IMPORT_SALES = "import_sales"  # the sales system's purchase files (/admin/sales)
     MANAGE_PERKS = "manage_perks"
     MANAGE_CAMPAIGNS = "manage_campaigns"
     VIEW_REFERRALS = "view_referrals"
@@ -67,7 +68,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.PARTNER: frozenset(_COMMUNITY),
     Role.SERVICE: frozenset(
         _COMMUNITY | _STAFF | {P.VERIFY_HOMES, P.HANDLE_COMPLAINTS, P.MODERATE_FORUM,
-                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS}
+                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS,
+                               P.IMPORT_SALES}
     ),
     Role.MARKETING: frozenset(
         _COMMUNITY | _STAFF | {P.MANAGE_PERKS, P.MANAGE_CAMPAIGNS, P.VIEW_REFERRALS,
