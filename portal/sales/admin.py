@@ -108,7 +108,7 @@ def confirm(batch_id: int):
     form = ImportConfirmForm()
     status = 400
     if form.validate():
-        with form_errors(form, "valid_only"):
+        with form_errors(form):
             importer.confirm_and_start(batch, current_user, valid_only=form.valid_only.data,
                                        ip=client_ip())
             flash(_("The import runs in the background; this page shows its progress.")
