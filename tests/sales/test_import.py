@@ -25,8 +25,8 @@ from tests.sales.helpers import (
     follow,
     purchase_count,
     sale,
-    uploaded_batch,
     units,
+    uploaded_batch,
 )
 
 WITH_STATUS = [*REQUIRED_COLUMNS, "status"]
@@ -124,7 +124,8 @@ def test_invalid_rows_need_the_explicit_choice(client, staff):
     batch = uploaded_batch(client, [sale(1), sale(2, unit="404")])
     response = confirm(client, batch)
     assert response.status_code == 409
-    assert "1 rows of this file are invalid. Tick “Import the valid rows only”" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "1 rows of this file are invalid. Tick “Import the valid rows only”" in page
     db.session.refresh(batch)
     assert batch.status == BatchStatus.PREVIEW and purchase_count() == 0
     assert confirm(client, batch, valid_only=True).status_code == 302
@@ -279,7 +280,7 @@ def test_a_conversion_the_lifecycle_refuses_is_noted_and_the_rest_imported(clien
 def test_two_lines_of_one_referred_buyer_convert_once(client, staff):
     units(2)
     referral = make_referral(invitee=factories.make_member(email="twice@example.com"))
-    batch = _import(client, [sale(1, buyer_email="twice@example.com"), sale(2, buyer_email="twice@example.com")])
+    batch = _import(client, [sale(n, buyer_email="twice@example.com") for n in (1, 2)])
     assert batch.counts["referrals"] == 1 and batch.result["converted"] == 1
     assert [key for _m, _a, key in _ledger()] == [f"referral:{referral.id}:referrer",
                                                    f"referral:{referral.id}:invitee"]

@@ -13,7 +13,7 @@ from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.sales import importer
 from portal.sales.models import BatchStatus, Purchase
-from tests.sales.helpers import confirm, follow, purchase_count, sale, uploaded_batch, units
+from tests.sales.helpers import confirm, follow, purchase_count, sale, units, uploaded_batch
 
 
 @pytest.fixture

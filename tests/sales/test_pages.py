@@ -11,7 +11,7 @@ from portal.core.months import months_back
 from portal.sales.reports import sales_figures
 from tests import factories
 from tests.referrals.helpers import make_referral
-from tests.sales.helpers import TODAY, confirm, csv_bytes, sale, upload, uploaded_batch, units
+from tests.sales.helpers import TODAY, confirm, csv_bytes, sale, units, upload, uploaded_batch
 
 
 def _import(client, rows, **kwargs):

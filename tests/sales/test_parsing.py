@@ -108,8 +108,9 @@ def test_a_contract_twice_in_the_file_makes_every_copy_invalid(db, english):
 
 def test_full_width_names_and_digits_are_read(db, english):
     units(1, development="雲頂華庭", building="A座")
-    parsed = parse_file("s.csv", csv_bytes([sale(development="雲頂華庭 ", building="Ａ座", unit="１０１",
-                                                 price="３，０００，０００", signed_on="2025年3月5日")]), LIMIT)
+    row = sale(development="雲頂華庭 ", building="Ａ座", unit="１０１", price="３，０００，０００",
+               signed_on="2025年3月5日")
+    parsed = parse_file("s.csv", csv_bytes([row]), LIMIT)
     [row] = parsed.rows
     assert row.is_valid, _reasons(parsed)
     assert row.signed_on == date(2025, 3, 5) and row.price_cents == 300_000_000
