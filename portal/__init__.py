@@ -26,6 +26,7 @@ FEATURES = [
     "portal.forum",
     "portal.home",
     "portal.referrals",
+    "portal.campaigns",
     "portal.sales",
 ]
 

@@ -1,7 +1,7 @@
 """sales
 
 Revision ID: 0070_sales
-Revises: 0040_forum
+Revises: 0060_campaigns
 Create Date: 2026-12-03 01:06:51.547280
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0070_sales'
-down_revision = '0040_forum'
+down_revision = '0060_campaigns'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,12 @@
-"""SQL that differs between SQLite and PostgreSQL: expressions for reports, idempotent inserts."""
+"""SQL that differs between SQLite and PostgreSQL: expressions for reports and dashboards,
+and the dialect's INSERT (for ON CONFLICT DO NOTHING)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Insert, String, Table
+from sqlalchemy import String
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-
-from portal.extensions import db
 
 
 class year_month(FunctionElement):  # noqa: N801  (reads like a SQL function)
@@ -28,13 +27,7 @@ def _year_month_default(element, compiler, **kw):  # SQLite (qmark parameters: a
     return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
 
 
-def insert_ignoring_duplicates(table: Table, *unique_columns: str) -> Insert:
-    """`INSERT … ON CONFLICT (unique_columns) DO NOTHING` on SQLite and PostgreSQL.
-
-    Set-based idempotent writes: rows another transaction already wrote are skipped (on
-    PostgreSQL after waiting for that transaction), and `.returning(...)` gives only the
-    rows this statement inserted.
-    """
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing(index_elements=list(unique_columns))
+def dialect_insert(table, session):
+    """The INSERT of the session's dialect, which has `.on_conflict_do_nothing()`."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -35,7 +35,7 @@ from portal.accounts.models import Building, Unit, User
 from portal.audit.services import record_action
 from portal.core.i18n import N_
 from portal.core.jobs import enqueue, job
-from portal.core.sql import insert_ignoring_duplicates
+from portal.core.sql import dialect_insert
 from portal.core.timeutil import utcnow
 from portal.core.uow import unit_of_work
 from portal.extensions import db
@@ -253,7 +253,8 @@ def _create(work: _Chunk, rows: list) -> None:
         "batch_id": work.batch.id, "created_at": now,
     } for row in rows]
     inserted = dict(db.session.execute(
-        insert_ignoring_duplicates(table, "contract_no").values(values)
+        dialect_insert(table, db.session).values(values)
+        .on_conflict_do_nothing(index_elements=["contract_no"])
         .returning(table.c.contract_no, table.c.id)).all())
     work.tally["created"] += len(inserted)
     work.tally["skipped"] += len(rows) - len(inserted)

@@ -6,6 +6,7 @@
 - `adjust`: staff adjustments (audited, the member told in the app and by e-mail).
 - `history`: the ledger as the member and staff pages show it.
 - `expiry`: points past their date, chunked (the nightly job and `flask points expire`).
+- `bulk`: one amount to many members, set-based (campaign grants).
 - `verify`: `flask points verify`, balances recomputed from the ledger.
 
 Functions flush, never commit; the unit of work of the request, command or job commits.
@@ -15,6 +16,7 @@ below.
 
 from portal.points.errors import InsufficientPoints, PointsError, RecipientError
 from portal.points.services.adjust import Adjustment, adjust
+from portal.points.services.bulk import bulk_credit
 from portal.points.services.gifts import (
     GIFT_MINIMUM,
     GiftAllowance,
@@ -51,7 +53,7 @@ from portal.points.services.verify import Difference, find_differences
 __all__ = [
     "GIFT_MINIMUM", "MAX_KEY_LENGTH", "Adjustment", "Difference", "GiftAllowance",
     "InsufficientPoints", "MemberPoints", "PointsError", "PointsOverview", "RecipientError",
-    "add_months", "adjust", "can_receive_points", "clawback", "credit", "debit", "expiry_for",
+    "add_months", "adjust", "bulk_credit", "can_receive_points", "clawback", "credit", "debit", "expiry_for",
     "find_differences", "find_entry", "gift", "gift_allowance", "gift_cap", "gift_to_email",
     "gifted_in_last_day", "history_query", "kind_label", "lock_members", "member_points",
     "points_overview", "post", "refund", "render_reason",

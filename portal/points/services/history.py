@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
+from portal.core.i18n import localized
 from portal.core.pagination import paginate
 from portal.points.models import LedgerEntry, LedgerKind
 from portal.points.services.expiry import SOON_DAYS, ExpiringSoon, expiring_soon
@@ -26,9 +27,14 @@ def kind_label(kind: str) -> Any:
 
 
 def render_reason(entry: LedgerEntry) -> str:
-    """The entry's reason in the current language (stored msgid + parameters)."""
+    """The entry's reason in the current language (stored msgid + parameters).
+
+    A parameter stored as `{"zh_Hant": …, "zh_Hans": …, "en": …}` (text staff wrote per
+    locale, e.g. a campaign's name) is shown in the reader's language."""
+    params = {name: localized(value, str(get_locale())) if isinstance(value, dict) else value
+              for name, value in (entry.reason_params or {}).items()}
     try:
-        return gettext(entry.reason, **(entry.reason_params or {}))
+        return gettext(entry.reason, **params)
     except (KeyError, ValueError, TypeError):  # a msgid and its parameters out of step
         return entry.reason
 
