@@ -78,8 +78,8 @@ def _seed(rows: int, members: int, referrals: int) -> None:
     registered = utcnow() - timedelta(days=60)
     if referrals:
         db.session.execute(insert(Referral), [
-            {"referrer_id": by_email[f"referrer{n}@bench.club"], "invitee_id": by_email[f"buyer{n}@bench.club"],
-             "code": _code(n), "status": ReferralStatus.REGISTERED.value, "created_at": registered}
+            {"referrer_id": by_email[f"referrer{n}@bench.club"],
+             "invitee_id": by_email[f"buyer{n}@bench.club"], "code": _code(n), "status": ReferralStatus.REGISTERED.value, "created_at": registered}
             for n in range(referrals)])
     db.session.add(User(email="service@bench.club", password_hash="x", display_name="Service",
                         role=Role.SERVICE.value, session_token="staff"))
@@ -135,13 +135,15 @@ def main() -> None:
               f"{members:,} buyers are members, {referrals:,} referred")
 
         preview, imported, counts = _import(data, staff)
-        print(f"first import:  preview {preview:.2f} s + import {imported:.2f} s = {preview + imported:.2f} s; "
+        total = preview + imported
+        print(f"first import:  preview {preview:.2f} s + import {imported:.2f} s = {total:.2f} s; "
               f"created {counts['created']:,}, homes verified {counts['homes']:,}, "
               f"referrals converted {counts['converted']:,}")
         preview, imported, counts = _import(data, staff)
-        print(f"second import: preview {preview:.2f} s + import {imported:.2f} s = {preview + imported:.2f} s; "
-              f"created {counts['created']:,}, already there {counts['skipped']:,} "
-              f"(to create {counts['new']:,}, unchanged {counts['unchanged']:,})")
+        total = preview + imported
+        print(f"second import: preview {preview:.2f} s + import {imported:.2f} s = {total:.2f} s; "
+              f"to create {counts['new']:,}, already imported and unchanged {counts['unchanged']:,}, "
+              f"created {counts['created']:,}")
         purchases = db.session.scalar(select(func.count()).select_from(Purchase))
         rewarded = db.session.scalar(select(func.count()).select_from(Referral)
                                      .where(Referral.status == ReferralStatus.REWARDED.value))
