@@ -79,7 +79,8 @@ def _seed(rows: int, members: int, referrals: int) -> None:
     if referrals:
         db.session.execute(insert(Referral), [
             {"referrer_id": by_email[f"referrer{n}@bench.club"],
-             "invitee_id": by_email[f"buyer{n}@bench.club"], "code": _code(n), "status": ReferralStatus.REGISTERED.value, "created_at": registered}
+             "invitee_id": by_email[f"buyer{n}@bench.club"], "code": _code(n),
+             "status": ReferralStatus.REGISTERED.value, "created_at": registered}
             for n in range(referrals)])
     db.session.add(User(email="service@bench.club", password_hash="x", display_name="Service",
                         role=Role.SERVICE.value, session_token="staff"))
