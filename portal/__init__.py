@@ -28,6 +28,7 @@ FEATURES = [
     "portal.referrals",
     "portal.campaigns",
     "portal.sales",
+    "portal.partners",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"
