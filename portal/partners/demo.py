@@ -89,7 +89,8 @@ def seed_partners() -> None:
         raised = now - timedelta(days=days)
         thread = forum.start_thread(member, category, title, body, unit=homes[0], now=raised).thread
         forum.reply(service, thread, "我們已收到投訴，會安排承建商上門檢查。"
-                                     " We have passed this to the contractor.", now=raised + timedelta(hours=3))
+                                     " We have passed this to the contractor.",
+                    now=raised + timedelta(hours=3))
         complaint = thread.complaint
         services.attribute_complaint(complaint, organisations[index], service, needed_repair=repair,
                                      now=raised + timedelta(hours=4))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core.forms import IdField, PortalForm
 from portal.partners.models import ContractScope, PartnerKind
@@ -25,8 +25,8 @@ class ContractForm(PortalForm):
     development_id = SelectField(_l("Development"), coerce=str)
     scope = SelectField(_l("Scope"), choices=ContractScope.choices())
     reference = StringField(_l("Contract number (optional)"), validators=[Optional(), Length(max=64)])
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
     is_renewed = BooleanField(_l("Renewed"))
     submit = SubmitField(_l("Save the contract"))
 

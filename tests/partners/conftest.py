@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def english(app):
+    """A request context in English, so translated service errors can be read in tests."""
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
+@pytest.fixture
+def client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
