@@ -24,7 +24,8 @@ def complaint_panel(user, thread) -> dict | None:
         return None
     if user.can(P.HANDLE_COMPLAINTS):
         development = services.complaint_development(complaint)
-        attribution = services.attribution_of(complaint)
+        # Without a unit there is no development, hence no attribution either: no query.
+        attribution = services.attribution_of(complaint) if development else None
         form = AttributionForm(formdata=None)
         if attribution is not None:
             form.organisation_id.data = attribution.organisation_id

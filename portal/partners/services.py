@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import joinedload
 
-from portal.accounts.models import Building, Development, Unit, User
+from portal.accounts.models import Development, User
 from portal.accounts.permissions import Role
 from portal.accounts.services import find_user_by_email
 from portal.audit.services import record_action
@@ -150,8 +150,8 @@ def complaint_development(complaint: Complaint) -> Development | None:
     """The development of the unit a complaint is tied to (None: no unit)."""
     if complaint.unit_id is None:
         return None
-    return db.session.scalar(select(Development).join(Building).join(Unit)
-                             .where(Unit.id == complaint.unit_id))
+    # The thread page has loaded unit → building → development already: no query there.
+    return complaint.unit.building.development
 
 
 def partners_on(development_id: int) -> list[PartnerOrganisation]:
