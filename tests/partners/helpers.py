@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from portal.accounts.permissions import Role
 from portal.partners import services
@@ -12,6 +12,7 @@ from tests import factories
 from tests.forum.helpers import make_category, make_thread
 
 _sequence = itertools.count(1)
+MONTHS = ["2026-01", "2026-02"]  # of the `data` fixture (conftest.py)
 
 
 def make_organisation(name: str | None = None, kind: str = "contractor") -> PartnerOrganisation:
@@ -41,3 +42,18 @@ def homeowner_complaint(development: str = "Jade Lake", *, author=None, private:
     factories.make_ownership(author, unit)
     thread = make_thread(author, make_category("complaint"), unit=unit, is_private=private, **kwargs)
     return thread.complaint
+
+
+def attributed_complaint(organisation, raised: datetime, *, repair: bool, hours: float | None = None,
+               paused_hours: float = 0, rating: int | None = None, merged_into=None):
+    complaint = homeowner_complaint(now=raised)
+    services.attribute_complaint(complaint, organisation, factories.make_user(Role.SERVICE),
+                                 needed_repair=repair)
+    if hours is not None:
+        complaint.status, complaint.resolved_at = "resolved", raised + timedelta(hours=hours)
+        complaint.next_due_at = None
+        complaint.paused_seconds = int(paused_hours * 3600)
+        complaint.rating = rating
+    if merged_into is not None:
+        complaint.thread.merged_into_id = merged_into.thread_id
+    return complaint

@@ -15,8 +15,13 @@ from portal.forum.rules import visible_threads
 from portal.partners import reports, services
 from portal.partners.models import PartnerOrganisation
 from tests import factories
-from tests.partners.helpers import homeowner_complaint, make_contract, make_organisation, make_partner_account
-from tests.partners.test_reports import MONTHS, data  # noqa: F401  (the fixture)
+from tests.partners.helpers import (
+    MONTHS,
+    homeowner_complaint,
+    make_contract,
+    make_organisation,
+    make_partner_account,
+)
 from tests.support.race import migrated_postgres_app
 
 pytestmark = pytest.mark.postgres

@@ -2,51 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
-from portal.accounts.permissions import Role
-from portal.partners import reports, services
-from tests import factories
-from tests.partners.helpers import homeowner_complaint, make_contract, make_organisation
-
-MONTHS = ["2026-01", "2026-02"]
-
-
-def _complaint(organisation, raised: datetime, *, repair: bool, hours: float | None = None,
-               paused_hours: float = 0, rating: int | None = None, merged_into=None):
-    complaint = homeowner_complaint(now=raised)
-    services.attribute_complaint(complaint, organisation, factories.make_user(Role.SERVICE),
-                                 needed_repair=repair)
-    if hours is not None:
-        complaint.status, complaint.resolved_at = "resolved", raised + timedelta(hours=hours)
-        complaint.next_due_at = None
-        complaint.paused_seconds = int(paused_hours * 3600)
-        complaint.rating = rating
-    if merged_into is not None:
-        complaint.thread.merged_into_id = merged_into.thread_id
-    return complaint
-
-
-@pytest.fixture
-def data(db):
-    """Partner A: three complaints in January (two repairs; resolved in 24 h and in 48 h
-    of which 12 h waiting for the homeowner; rated 4 and 2; one unresolved), one in
-    February (repair, 10 h, rated 5), a merged duplicate in January and one in December
-    (both left out). Partner B: one in January (no repair, 6 h, not rated)."""
-    a, b = make_organisation("A"), make_organisation("B")
-    make_contract(a)
-    make_contract(b)
-    first = _complaint(a, datetime(2026, 1, 5, 10), repair=True, hours=24, rating=4)
-    _complaint(a, datetime(2026, 1, 10), repair=False, hours=48, paused_hours=12, rating=2)
-    _complaint(a, datetime(2026, 1, 20), repair=True)
-    _complaint(a, datetime(2026, 2, 3), repair=True, hours=10, rating=5)
-    _complaint(a, datetime(2026, 1, 21), repair=True, hours=1, rating=1, merged_into=first)
-    _complaint(a, datetime(2025, 12, 30), repair=True, hours=1, rating=1)
-    _complaint(b, datetime(2026, 1, 15), repair=False, hours=6)
-    db.session.commit()
-    return a.id, b.id
+from portal.partners import reports
+from tests.partners.helpers import MONTHS, make_contract, make_organisation
 
 
 def test_complaints_attributed(data):
