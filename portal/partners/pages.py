@@ -6,20 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.core.months import months_back
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum.models import Complaint, Thread
 from portal.partners import reports
-from portal.partners.models import (
-    ComplaintAttribution,
-    ContractScope,
-    PartnerAccount,
-    PartnerContract,
-    PartnerOrganisation,
-)
+from portal.partners.models import ComplaintAttribution, ContractScope, PartnerOrganisation
 
 CHART_WIDTH = 300  # px of a 100 % bar
 PANEL_MONTHS = 6
@@ -116,11 +110,3 @@ def partner_panel(organisation: PartnerOrganisation, today: date | None = None) 
     figures = month_figures([organisation.id], months)[organisation.id]
     return PartnerPanel(organisation, list(reversed(figures)), recent_attributions(organisation.id))
 
-
-def organisation_page(organisation_id: int) -> PartnerOrganisation | None:
-    """An organisation with its accounts and contracts loaded (three queries)."""
-    return db.session.scalar(
-        select(PartnerOrganisation)
-        .options(selectinload(PartnerOrganisation.accounts).joinedload(PartnerAccount.user),
-                 selectinload(PartnerOrganisation.contracts).joinedload(PartnerContract.development))
-        .where(PartnerOrganisation.id == organisation_id))
