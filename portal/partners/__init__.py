@@ -17,10 +17,12 @@ def init_app(app: Flask) -> None:
 
     from portal.accounts.permissions import P
     from portal.core.hooks import (
+        AuditTarget,
         HomePanel,
         NavItem,
         ThreadAccess,
         ThreadPanel,
+        add_audit_vocabulary,
         add_demo_seeder,
         add_home_panel,
         add_nav,
@@ -44,4 +46,23 @@ def init_app(app: Flask) -> None:
     add_thread_access(app, ThreadAccess(services.partner_reads_thread, services.partner_thread_condition))
     add_thread_panel(app, ThreadPanel("partners/_complaint_panel.html", complaint_panel))
     add_post_badges(app, services.partner_badges)
+    add_audit_vocabulary(app, actions={
+        "partners.organisation.create": _l("Added a partner organisation"),
+        "partners.organisation.update": _l("Changed a partner organisation"),
+        "partners.account.add": _l("Linked an account to a partner"),
+        "partners.account.remove": _l("Unlinked an account from a partner"),
+        "partners.contract.create": _l("Added a partner contract"),
+        "partners.contract.update": _l("Changed a partner contract"),
+        "partners.complaint.attribute": _l("Attributed a complaint to a partner"),
+        "partners.complaint.withdraw": _l("Withdrew a complaint's attribution"),
+    }, targets={
+        "partner_organisations": AuditTarget(_l("Partner"), "partners_admin.organisation_detail",
+                                             "organisation_id"),
+        "partner_contracts": AuditTarget(_l("Contract"), "partners_admin.contract_edit", "contract_id"),
+    }, details={
+        "organisation_id": _l("Partner"), "previous_organisation_id": _l("Previous partner"),
+        "contract_id": _l("Contract"), "needed_repair": _l("Needed a repair (rework)"),
+        "development_id": _l("Development"), "scope": _l("Scope"), "starts_on": _l("Starts on"),
+        "ends_on": _l("Ends on"), "is_renewed": _l("Renewed"), "user_id": _l("Account"),
+        "name": _l("Name")})
     add_demo_seeder(app, 75, seed_partners)  # after the forum (40) and sales (60)
