@@ -28,6 +28,8 @@ FEATURES = [
     "portal.referrals",
     "portal.campaigns",
     "portal.dashboard",
+    "portal.sales",
+    "portal.partners",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"
