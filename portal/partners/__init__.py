@@ -66,3 +66,10 @@ def init_app(app: Flask) -> None:
         "ends_on": _l("Ends on"), "is_renewed": _l("Renewed"), "user_id": _l("Account"),
         "name": _l("Name")})
     add_demo_seeder(app, 75, seed_partners)  # after the forum (40) and sales (60)
+
+    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.partners import figures
+
+    add_dashboard_section(app, DashboardSection(
+        "partners", _l("Partners"), P.VIEW_PARTNER_FIGURES,
+        lambda period: [figures.partner_performance(period), figures.renewal_rate(period)], 50))

@@ -23,3 +23,10 @@ def init_app(app: Flask) -> None:
                                                     "batch_id")},
         details={"file": _l("File"), "rows": _l("Rows")})
     add_demo_seeder(app, 60, seed_sales)  # after referrals (50): its buyers are in the file
+
+    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.sales import figures
+
+    add_dashboard_section(app, DashboardSection(
+        "sales", _l("Sales"), P.VIEW_DASHBOARD,
+        lambda period: [figures.referred_share(period), figures.purchases_by_month(period)], 40))
