@@ -23,6 +23,8 @@ class RewardTrigger(LabelledEnum):
     """What a member does that a feature rewards (the triggers a bonus rule can boost)."""
 
     REFERRAL_CONVERTED = "referral_converted", _lp("reward trigger", "Referral converted")
+    SURVEY_COMPLETED = "survey_completed", _lp("reward trigger", "Survey completed")
+    SUGGESTION_ADOPTED = "suggestion_adopted", _lp("reward trigger", "Suggestion adopted")
 
 
 def add_reward_modifier(app: Flask, modifier: RewardModifier) -> None:

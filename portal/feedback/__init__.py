@@ -1,0 +1,30 @@
+"""Feedback: satisfaction surveys with a 0–100 index, the suggestion reward programme and
+its yearly fund, and partners and the community judging a development (review rounds and
+post-project evaluations)."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.permissions import P
+    from portal.core.hooks import HomePanel, NavItem, add_demo_seeder, add_home_panel, add_nav
+    from portal.feedback import models  # noqa: F401  (tables for create_all and migrations)
+    from portal.feedback.admin_surveys import bp as surveys_admin_bp
+    from portal.feedback.demo import seed_feedback
+    from portal.feedback.surveys import open_surveys_for
+    from portal.feedback.views import bp
+
+    def home_panel(user) -> dict:
+        if not user.can(P.ANSWER_SURVEYS):
+            return {"show": False}
+        waiting = [item.survey for item in open_surveys_for(user) if not item.answered]
+        return {"show": True, "surveys": waiting}
+
+    app.register_blueprint(bp)
+    app.register_blueprint(surveys_admin_bp)
+    add_nav(app, NavItem(_l("Surveys"), "feedback.survey_list", "member", P.ANSWER_SURVEYS, 70))
+    add_nav(app, NavItem(_l("Surveys"), "surveys_admin.survey_list", "admin", P.MANAGE_SURVEYS, 460))
+    add_home_panel(app, HomePanel("feedback/_home_panel.html", home_panel, order=50))
+    add_demo_seeder(app, 80, seed_feedback)

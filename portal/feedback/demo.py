@@ -1,0 +1,112 @@
+"""Demo feedback (`flask seed-demo`, order 80), made through the real services: last year's
+closed satisfaction survey and this year's open one answered by demo homeowners (so the
+index shows per development and per year; member@demo.club has not answered yet and can).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.accounts.demo import DEMO_PASSWORD, DEVELOPMENTS, demo_user
+from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
+from portal.accounts.passwords import hash_password
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from portal.feedback import surveys
+from portal.feedback.models import LANGS, Survey
+
+# (email, name, locale, development index, building, unit)
+RESIDENTS = [
+    ("chan.tm@residents.demo.club", "陳大明", "zh_Hant", 0, "2棟", "502"),
+    ("wong.ky@residents.demo.club", "黃嘉怡", "zh_Hant", 0, "3棟", "903"),
+    ("liu.yang@residents.demo.club", "刘洋", "zh_Hans", 1, "A座", "701"),
+    ("zhang.min@residents.demo.club", "张敏", "zh_Hans", 1, "B座", "402"),
+    ("peter.ho@residents.demo.club", "Peter Ho", "en", 2, "T1", "1004"),
+]
+
+def _q(kind: str, hant: str, hans: str, en: str, options=None, required: bool = False):
+    texts = {"zh_Hant": hant, "zh_Hans": hans, "en": en}
+    per_language = dict(zip(LANGS, options or ([], [], []), strict=True))
+    return surveys.QuestionInput(kind, texts, per_language, required)
+
+
+QUESTIONS = [
+    _q("rating", "整體而言，您對業主會的服務有多滿意？", "总体而言，您对业主会的服务有多满意？",
+       "Overall, how satisfied are you with the club's service?", required=True),
+    _q("rating", "您對物業管理的滿意程度？", "您对物业管理的满意程度？",
+       "How satisfied are you with property management?", required=True),
+    _q("single", "您最常使用哪項會員禮遇？", "您最常使用哪项会员礼遇？", "Which perk do you use most?",
+       (["家居服務", "餐飲優惠", "親子活動"], ["家居服务", "餐饮优惠", "亲子活动"],
+        ["Home services", "Dining offers", "Family events"])),
+    _q("multiple", "您希望我們改善哪些方面？", "您希望我们改善哪些方面？", "What should we improve?",
+       (["維修速度", "會所設施", "社區活動", "網站"], ["维修速度", "会所设施", "社区活动", "网站"],
+        ["Repair speed", "Clubhouse", "Community events", "Website"])),
+    _q("text", "還有甚麼想告訴我們？", "还有什么想告诉我们？", "Anything else you would like to tell us?"),
+]
+# Per resident: (rating 1, rating 2, perk, improvements, comment) for last year and this year.
+LAST_YEAR = [(8, 7, 0, [0], "維修師傅很有禮貌。"), (7, 6, 1, [0, 1], ""),
+             (6, 6, 2, [2], "希望多些亲子活动。"), (7, 5, 0, [0, 3], ""),
+             (9, 8, 1, [], "Great service overall.")]
+THIS_YEAR = [(9, 8, 0, [1], "會所泳池開放時間可以延長。"), (8, 8, 2, [], ""),
+             (9, 7, 1, [0], "物业回复很快，谢谢。"), (8, 9, 0, [2, 3], ""),
+             (10, 9, 2, [], "The new app is easy to use.")]
+INTRO = {"zh_Hant": "感謝您抽空回答，只需兩分鐘。", "zh_Hans": "感谢您抽空回答，只需两分钟。",
+         "en": "Thank you for taking two minutes to answer."}
+
+
+def _title(year: int) -> dict[str, str]:
+    return {"zh_Hant": f"{year}年度業主滿意度調查", "zh_Hans": f"{year}年度业主满意度调查",
+            "en": f"{year} homeowner satisfaction survey"}
+
+
+def _residents() -> list[User]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    people = []
+    for email, name, locale, development, building, number in RESIDENTS:
+        user = User(email=email, password_hash=password_hash, display_name=name, locale=locale)
+        unit = db.session.scalar(select(Unit).join(Building).join(Development).where(
+            Development.name == DEVELOPMENTS[development][0], Building.name == building,
+            Unit.number == number))
+        db.session.add(user)
+        db.session.add(Ownership(user=user, unit=unit, status=OwnershipStatus.VERIFIED.value,
+                                 contract_number=f"DEMO-{number}"))
+        people.append(user)
+    db.session.flush()
+    return people
+
+
+def _survey(marketing: User, year: int, opens, closes, points: int) -> Survey:
+    survey = surveys.save_survey(None, surveys.SurveyInput(
+        titles=_title(year), intros=INTRO,
+        opens_at=opens, closes_at=closes, points=points, segment={"roles": ["member"]}), actor=marketing)
+    for question in QUESTIONS:
+        surveys.add_question(survey, question, actor=marketing)
+    surveys.publish(survey, actor=marketing, now=opens)
+    return survey
+
+
+def _answer_all(survey: Survey, people: list[User], answers, at) -> None:
+    questions = survey.questions
+    for person, (first, second, perk, improve, comment) in zip(people, answers, strict=True):
+        surveys.answer(survey, person, {questions[0].id: first, questions[1].id: second,
+                                        questions[2].id: perk, questions[3].id: improve,
+                                        questions[4].id: comment}, now=at)
+
+
+def seed_surveys() -> list[User]:
+    marketing = demo_user("marketing@demo.club")
+    now = utcnow()
+    people = _residents()
+    last = _survey(marketing, now.year - 1, now - timedelta(days=400), now - timedelta(days=340), 300)
+    _answer_all(last, people, LAST_YEAR, now - timedelta(days=380))
+    current = _survey(marketing, now.year, now - timedelta(days=10), now + timedelta(days=50), 300)
+    _answer_all(current, people, THIS_YEAR, now - timedelta(days=2))
+    return people
+
+
+def seed_feedback() -> None:
+    if db.session.scalar(select(Survey.id).limit(1)) is not None:
+        return
+    seed_surveys()

@@ -1,0 +1,60 @@
+"""Feedback test data, made through the services: surveys, members with homes, answers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from portal.accounts.permissions import Role
+from portal.core.timeutil import utcnow
+from portal.feedback import surveys
+from portal.feedback.models import Survey
+from tests import factories
+
+TITLES = {"zh_Hant": "滿意度調查", "zh_Hans": "满意度调查", "en": "Satisfaction survey"}
+
+
+def marketing():
+    return factories.make_user(Role.MARKETING)
+
+
+def survey_input(**changes) -> surveys.SurveyInput:
+    now = utcnow()
+    values = {"titles": dict(TITLES), "intros": {"en": "Two minutes, please."},
+              "opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=30),
+              "points": 200, "segment": {}}
+    values.update(changes)
+    return surveys.SurveyInput(**values)
+
+
+def rating(text: str = "How satisfied are you?", required: bool = True) -> surveys.QuestionInput:
+    return surveys.QuestionInput("rating", {"en": text}, {}, required)
+
+
+def choice(kind: str = "single", options=("Yes", "No", "Maybe"), required: bool = True):
+    return surveys.QuestionInput(kind, {"en": f"A {kind} question"}, {"en": list(options)}, required)
+
+
+def free_text(required: bool = False) -> surveys.QuestionInput:
+    return surveys.QuestionInput("text", {"en": "Anything else?"}, {}, required)
+
+
+def make_survey(*questions, publish: bool = True, actor=None, **changes) -> Survey:
+    actor = actor or marketing()
+    survey = surveys.save_survey(None, survey_input(**changes), actor=actor)
+    for question in questions or (rating(),):
+        surveys.add_question(survey, question, actor=actor)
+    if publish:
+        surveys.publish(survey, actor=actor, now=min(utcnow(), survey.opens_at))
+    return survey
+
+
+def homeowner(development: str = "Jade Lake", **fields):
+    member = factories.make_member(**fields)
+    factories.make_ownership(member, factories.make_unit(development))
+    return member
+
+
+def answer_at(survey: Survey, member, values: dict[int, object], at: datetime | None = None):
+    """Answer by question position (0-based) → value."""
+    questions = survey.questions
+    return surveys.answer(survey, member, {questions[i].id: v for i, v in values.items()}, now=at)

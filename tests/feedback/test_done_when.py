@@ -1,0 +1,39 @@
+"""The issue's "done when", on the demo data: a member answers a survey and gets points, and
+staff see the index move."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from portal.accounts.demo import demo_user
+from portal.feedback.models import Survey
+from tests.conftest import log_in
+
+
+def _index(page: str) -> float:
+    return float(re.search(r'id="club-survey-index">([\d.]+)<', page).group(1))
+
+
+def test_demo_member_answers_gets_points_and_the_index_moves(app, db, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    staff, member = app.test_client(), app.test_client()
+    log_in(staff, demo_user("marketing@demo.club"))
+    before = _index(staff.get("/admin/surveys/").get_data(as_text=True))
+    log_in(member, demo_user("member@demo.club"))
+    survey = db.session.scalars(select(Survey).order_by(Survey.id.desc())).first()
+    assert survey.title("en").endswith("homeowner satisfaction survey")
+    assert survey.title("zh_Hant") in member.get("/surveys").get_data(as_text=True)
+    balance = demo_user("member@demo.club").points_balance
+    q = survey.questions
+    response = member.post(f"/surveys/{survey.id}", data={f"q{q[0].id}": "0", f"q{q[1].id}": "0"})
+    assert response.status_code == 302
+    thanks = member.get(f"/surveys/{survey.id}/thanks").get_data(as_text=True)
+    assert "300" in thanks
+    db.session.expire_all()
+    assert demo_user("member@demo.club").points_balance == balance + 300
+    after = _index(staff.get("/admin/surveys/").get_data(as_text=True))
+    assert after < before
+    results = staff.get(f"/admin/surveys/{survey.id}/results").get_data(as_text=True)
+    assert 'id="response-count">6<' in results
