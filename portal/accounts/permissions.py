@@ -67,7 +67,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.PARTNER: frozenset(_COMMUNITY),
     Role.SERVICE: frozenset(
         _COMMUNITY | _STAFF | {P.VERIFY_HOMES, P.HANDLE_COMPLAINTS, P.MODERATE_FORUM,
-                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS}
+                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS,
+                               P.MANAGE_SUGGESTIONS}
     ),
     Role.MARKETING: frozenset(
         _COMMUNITY | _STAFF | {P.MANAGE_PERKS, P.MANAGE_CAMPAIGNS, P.VIEW_REFERRALS,

@@ -115,6 +115,30 @@ def store_image(
     )
 
 
+def store_images(uploads: list, folder: Path, *, max_bytes: int = 5 * 1024 * 1024,
+                 thumb_size: int = 320) -> list[StoredImage]:
+    """Store each upload (form file fields left empty are skipped); all or nothing: when one
+    is refused, the ones stored before it are removed and `ImageRejected` is raised.
+
+    A caller whose transaction later rolls back removes them with `delete_stored_image`.
+    """
+    stored: list[StoredImage] = []
+    try:
+        for upload in uploads:
+            stored.append(store_image(upload.stream, folder, max_bytes=max_bytes, thumb_size=thumb_size))
+    except BaseException:
+        for image in stored:
+            delete_stored_image(folder, image.name, image.thumb_name)
+        raise
+    return stored
+
+
+def chosen_files(uploads: list | None) -> list:
+    """The uploads of a multiple file field that hold a file (browsers send one empty part
+    when nothing was chosen)."""
+    return [u for u in uploads or [] if u is not None and getattr(u, "filename", "")]
+
+
 def image_path(folder: Path, name: str) -> Path:
     """Return the path of a stored image, or raise `FileNotFoundError` for a name that
     `store_image` cannot have produced (path traversal, NUL, device names, other types).

@@ -1,6 +1,7 @@
 """Demo feedback (`flask seed-demo`, order 80), made through the real services: last year's
 closed satisfaction survey and this year's open one answered by demo homeowners (so the
-index shows per development and per year; member@demo.club has not answered yet and can).
+index shows per development and per year; member@demo.club has not answered yet and can);
+this year's suggestion fund with partner@demo.club's idea adopted and rewarded from it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from portal.accounts.models import Building, Development, Ownership, OwnershipSt
 from portal.accounts.passwords import hash_password
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.feedback import surveys
+from portal.feedback import suggestions, surveys
 from portal.feedback.models import LANGS, Survey
 
 # (email, name, locale, development index, building, unit)
@@ -106,7 +107,38 @@ def seed_surveys() -> list[User]:
     return people
 
 
+def _development(index: int) -> Development:
+    return db.session.scalar(select(Development).where(Development.name == DEVELOPMENTS[index][0]))
+
+
+def seed_suggestions(residents: list[User]) -> None:
+    """This year's fund; partner@demo.club's design idea adopted and rewarded from it, a
+    homeowner's idea adopted and implemented (on the wall), one declined, one waiting."""
+    service, marketing = demo_user("service@demo.club"), demo_user("marketing@demo.club")
+    partner, member = demo_user("partner@demo.club"), demo_user("member@demo.club")
+    suggestions.set_fund(utcnow().year, 50_000, actor=marketing)
+    cloud_peak, jade_lake = _development(1), _development(0)
+    idea = suggestions.submit(
+        partner, development_id=cloud_peak.id, stage="design", title="Wider corridors at the lift lobby",
+        body="In phase 2 the lift lobby corridor is 1.2 m wide: removal vans and wheelchairs cannot pass. "
+             "We suggest 1.6 m in phase 3.")
+    suggestions.start_review(idea, actor=service)
+    suggestions.adopt(idea, 3000, actor=service)
+    done = suggestions.submit(residents[0], development_id=jade_lake.id, stage="property_management",
+                              title="會所延長開放時間", body="平日晚上會所九點已關門，希望延長至十一點。")
+    suggestions.start_review(done, actor=service)
+    suggestions.adopt(done, 1500, actor=service)
+    suggestions.implement(done, "會所平日開放至晚上十一點（由下月起）。", actor=service)
+    declined = suggestions.submit(residents[2], development_id=cloud_peak.id, stage="sales",
+                                  title="样板房周末开放到晚上", body="希望样板房周末开放到晚上八点。")
+    suggestions.start_review(declined, actor=marketing)
+    suggestions.decline(declined, "售楼处周末晚上没有足够人手，我们会在节假日安排延长开放。", actor=marketing)
+    suggestions.submit(member, development_id=jade_lake.id, stage="after_sale", title="報修進度短訊通知",
+                       body="希望報修有進度時可以短訊通知，不用每次打電話查詢。")
+
+
 def seed_feedback() -> None:
     if db.session.scalar(select(Survey.id).limit(1)) is not None:
         return
-    seed_surveys()
+    residents = seed_surveys()
+    seed_suggestions(residents)

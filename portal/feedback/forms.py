@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    MultipleFileField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,7 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.core.forms import PortalForm, StrictIntegerField
 from portal.core.timeutil import local_to_utc, utc_to_local
-from portal.feedback.models import LANGS, QuestionKind, Survey
+from portal.feedback.models import LANGS, QuestionKind, SuggestionStage, Survey
 from portal.feedback.surveys import QuestionInput, SurveyInput
 from portal.segments.forms import SegmentForm
 
@@ -116,3 +117,49 @@ def answer_form(survey: Survey, locale: str, formdata=None) -> PortalForm:
 
 def answers_of(form: PortalForm, survey: Survey) -> dict[int, object]:
     return {q.id: getattr(form, f"q{q.id}").data for q in survey.questions}
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+class SuggestionForm(PortalForm):
+    development_id = SelectField(_l("Development"), choices=[],
+                                 validators=[InputRequired(message=_l("Choose from the list."))])
+    stage = SelectField(_l("Stage"), choices=SuggestionStage.choices())
+    title = StringField(_l("Title"), validators=[Length(max=160)])
+    body = TextAreaField(_l("Your suggestion"), validators=[Length(max=5000)],
+                         description=_l("What could be better, and how? Markdown is allowed."))
+    photos = MultipleFileField(_l("Photos"), description=_l(
+        "Up to %(max)d photos (JPEG, PNG or WebP, 5 MB each).", max=4))
+    submit = SubmitField(_l("Send the suggestion"))
+
+    def setup(self, developments) -> None:
+        self.development_id.choices = [SelectChoice("", "—"),
+                                       *[SelectChoice(str(d.id), d.name) for d in developments]]
+
+    @property
+    def development(self) -> int | None:
+        raw = self.development_id.data or ""
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+class AdoptForm(PortalForm):
+    points = StrictIntegerField(_l("Reward (points from the fund)"),
+                                validators=[InputRequired(message=_l("Enter the reward."))])
+    adopt = SubmitField(_l("Adopt and reward"))
+
+
+class DeclineForm(PortalForm):
+    reason = TextAreaField(_l("Reason (shown to the author)"), validators=[Length(max=1000)])
+    decline = SubmitField(_l("Not adopted"))
+
+
+class ImplementForm(PortalForm):
+    implementation = TextAreaField(_l("What was changed (shown on the wall)"), validators=[Length(max=2000)])
+    implement = SubmitField(_l("Mark as implemented"))
+
+
+class FundForm(PortalForm):
+    year = StrictIntegerField(_l("Year"), validators=[InputRequired(message=_l("Enter a year."))])
+    budget = StrictIntegerField(_l("Budget (points)"),
+                                validators=[InputRequired(message=_l("Enter a budget."))])
+    save = SubmitField(_l("Set the fund"))

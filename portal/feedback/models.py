@@ -166,3 +166,116 @@ class SurveyAnswer(db.Model):
     rating: Mapped[int | None]
     option: Mapped[int | None]
     text: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- the suggestion reward programme -------------------------------------------------------
+
+class SuggestionStage(LabelledEnum):
+    """The stage of a development a suggestion is about."""
+
+    LAND_PLANNING = "land_planning", _lp("development stage", "Land and planning")
+    DESIGN = "design", _lp("development stage", "Design")
+    CONSTRUCTION = "construction", _lp("development stage", "Construction")
+    SALES = "sales", _lp("development stage", "Sales")
+    PROPERTY_MANAGEMENT = "property_management", _lp("development stage", "Property management")
+    AFTER_SALE = "after_sale", _lp("development stage", "After-sale service")
+
+
+class SuggestionStatus(LabelledEnum):
+    SUBMITTED = "submitted", _lp("suggestion status", "Submitted")
+    UNDER_REVIEW = "under_review", _lp("suggestion status", "Under review")
+    ADOPTED = "adopted", _lp("suggestion status", "Adopted")
+    NOT_ADOPTED = "not_adopted", _lp("suggestion status", "Not adopted")
+    IMPLEMENTED = "implemented", _lp("suggestion status", "Implemented")
+
+
+PUBLIC_SUGGESTION_STATUSES = (SuggestionStatus.ADOPTED.value, SuggestionStatus.IMPLEMENTED.value)
+
+
+class Suggestion(db.Model):
+    """A homeowner's or partner's idea about a development: submitted → under review →
+    adopted (rewarded from the year's fund) or not adopted (with the reason) → implemented
+    (with what changed). Adopted and implemented ones are on the public wall."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        CheckConstraint("reward_points >= 0", name="reward_not_negative"),
+        # Mine, the staff list (all or one status) and the wall, each in its ORDER BY.
+        Index("ix_suggestions_author_id_created_at", "author_id", "created_at"),
+        Index("ix_suggestions_created_at_id", "created_at", "id"),
+        Index("ix_suggestions_status_created_at", "status", "created_at"),
+        Index("ix_suggestions_status_decided_at", "status", "decided_at"),
+        Index("ix_suggestions_fund_year", "fund_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    development_id: Mapped[int] = mapped_column(ForeignKey("developments.id"))
+    stage: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(160))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=SuggestionStatus.SUBMITTED.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reward_points: Mapped[int] = mapped_column(default=0)  # taken from the fund
+    paid_points: Mapped[int] = mapped_column(default=0)  # credited (campaign bonus included)
+    fund_year: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(String(1000), default="")  # why not adopted
+    implementation: Mapped[str] = mapped_column(String(2000), default="")  # what changed
+    implemented_at: Mapped[datetime | None]
+
+    author = relationship("User", foreign_keys=[author_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    development = relationship("Development")
+    photos: Mapped[list[SuggestionPhoto]] = relationship(
+        back_populates="suggestion", order_by="SuggestionPhoto.position", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self):
+        return SuggestionStatus.label_of(self.status)
+
+    @property
+    def stage_label(self):
+        return SuggestionStage.label_of(self.stage)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_SUGGESTION_STATUSES
+
+
+class SuggestionPhoto(db.Model):
+    __tablename__ = "suggestion_photos"
+    __table_args__ = (Index("ix_suggestion_photos_suggestion_id_position", "suggestion_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    stored_name: Mapped[str] = mapped_column(String(64))
+    thumb_name: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="photos")
+
+
+class SuggestionFund(db.Model):
+    """The programme's budget for one year; `awarded` only grows by a conditional UPDATE
+    (`WHERE awarded + :points <= budget`), and the CHECK holds the line in the database too."""
+
+    __tablename__ = "suggestion_funds"
+    __table_args__ = (
+        CheckConstraint("awarded >= 0 AND awarded <= budget", name="awarded_within_budget"),
+    )
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    budget: Mapped[int] = mapped_column(default=0)
+    awarded: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def balance(self) -> int:
+        return self.budget - self.awarded

@@ -6,15 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.accounts.permissions import P, require_permission
+from portal.core.images import send_stored_image
 from portal.core.loaders import get_or_404
+from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.core.uow import form_errors
-from portal.feedback import surveys
-from portal.feedback.forms import answer_form, answers_of
-from portal.feedback.models import Survey
+from portal.extensions import db
+from portal.feedback import suggestions, surveys
+from portal.feedback.forms import SuggestionForm, answer_form, answers_of
+from portal.feedback.models import Suggestion, SuggestionPhoto, Survey
 
 bp = Blueprint("feedback", __name__)
 
@@ -72,3 +75,64 @@ def survey_thanks(survey_id: int):
         return redirect(url_for("feedback.survey_detail", survey_id=survey.id))
     return render_template("feedback/survey_thanks.html", survey=survey, response=response,
                            locale=_locale(), already=False)
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+MY_SUGGESTIONS = 50
+WALL_PER_PAGE = 20
+
+
+def _suggestion_form(formdata=None) -> SuggestionForm:
+    form = SuggestionForm(formdata=formdata)
+    form.setup(surveys.developments())
+    return form
+
+
+@bp.get("/suggestions")
+@login_required
+def suggestion_list():
+    mine = (db.session.scalars(suggestions.mine_query(current_user).limit(MY_SUGGESTIONS)).all()
+            if current_user.can(P.SUBMIT_SUGGESTIONS) else [])
+    return render_template("feedback/suggestions.html", mine=mine,
+                           wall=paginate(suggestions.wall_query(), WALL_PER_PAGE))
+
+
+@bp.route("/suggestions/new", methods=["GET", "POST"])
+@require_permission(P.SUBMIT_SUGGESTIONS)
+def suggestion_new():
+    form = _suggestion_form(request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            with form_errors(form):
+                suggestion = suggestions.submit(
+                    current_user, development_id=form.development, stage=form.stage.data,
+                    title=form.title.data, body=form.body.data,
+                    photos=request.files.getlist(form.photos.name))
+                flash(_("Thank you: your suggestion was received."), "success")
+                return redirect(url_for("feedback.suggestion_detail", suggestion_id=suggestion.id))
+        return render_template("feedback/suggestion_new.html", form=form), 400
+    return render_template("feedback/suggestion_new.html", form=form)
+
+
+def _visible_suggestion(suggestion_id: int) -> Suggestion:
+    return get_or_404(Suggestion, suggestion_id, visible=lambda s: suggestions.can_see(current_user, s))
+
+
+@bp.get("/suggestions/<int:suggestion_id>")
+@login_required
+def suggestion_detail(suggestion_id: int):
+    suggestion = _visible_suggestion(suggestion_id)
+    return render_template("feedback/suggestion_detail.html", suggestion=suggestion,
+                           is_author=suggestion.author_id == current_user.id)
+
+
+@bp.get("/suggestions/photos/<int:photo_id>")
+@bp.get("/suggestions/photos/<int:photo_id>/thumb", endpoint="suggestion_photo_thumb")
+@login_required
+def suggestion_photo(photo_id: int):
+    """Photos are served only to who may see the suggestion: others get 404."""
+    photo = get_or_404(SuggestionPhoto, photo_id,
+                       visible=lambda p: suggestions.can_see(current_user, p.suggestion))
+    name = photo.thumb_name if request.endpoint == "feedback.suggestion_photo_thumb" else photo.stored_name
+    return send_stored_image(suggestions.photo_folder(), name)

@@ -11,9 +11,11 @@ from tests.access import (
     only,
     signed_in,
 )
-from tests.feedback.helpers import make_survey, marketing
+from tests.feedback.helpers import make_suggestion, make_survey, marketing, reviewer
+from tests.forum.helpers import file_storage
 
 SURVEY_MANAGERS = (MARKETING, ADMIN)  # P.MANAGE_SURVEYS
+REVIEWERS = (SERVICE, MARKETING, ADMIN)  # P.MANAGE_SUGGESTIONS
 
 
 def _survey(prefix: str, suffix: str = "", publish: bool = True):
@@ -27,6 +29,27 @@ def _question(world) -> str:
     survey = make_survey(publish=False, actor=marketing())
     return f"/admin/surveys/{survey.id}/questions/{survey.questions[0].id}/remove"
 
+
+def _suggestion(prefix: str, suffix: str = "", status: str = "submitted"):
+    def build(world) -> str:
+        suggestion = make_suggestion(world.users[MEMBER])
+        if status != "submitted":
+            from portal.feedback import suggestions
+
+            suggestions.start_review(suggestion, actor=reviewer())
+        return f"{prefix}/{suggestion.id}{suffix}"
+    return build
+
+
+def _photo(suffix: str = ""):
+    def build(world) -> str:
+        suggestion = make_suggestion(world.users[MEMBER], photos=[file_storage()])
+        return f"/suggestions/photos/{suggestion.photos[0].id}{suffix}"
+    return build
+
+
+# The author (MEMBER) and reviewing staff see a suggestion under review; others get 404.
+SEEN_BY_AUTHOR = {ANON: LOGIN, MEMBER: 200, PARTNER: 404, SERVICE: 200, MARKETING: 200, ADMIN: 200}
 
 # Staff are never in a survey's audience: the page says so with a 403.
 ANSWERING = {ANON: LOGIN, MEMBER: 200, PARTNER: 200, SERVICE: 403, MARKETING: 403, ADMIN: 403}
@@ -56,4 +79,21 @@ RULES = [
     Route("surveys_admin.survey_results", only(SURVEY_MANAGERS), path=_survey("/admin/surveys", "/results")),
     Route("surveys_admin.survey_export", only(SURVEY_MANAGERS),
           path=_survey("/admin/surveys", "/responses.csv")),
+    Route("feedback.suggestion_list", signed_in()),
+    Route("feedback.suggestion_new", signed_in()),
+    Route("feedback.suggestion_new", signed_in(400), method="POST"),
+    Route("feedback.suggestion_detail", SEEN_BY_AUTHOR, path=_suggestion("/suggestions")),
+    Route("feedback.suggestion_photo", SEEN_BY_AUTHOR, path=_photo()),
+    Route("feedback.suggestion_photo_thumb", SEEN_BY_AUTHOR, path=_photo("/thumb")),
+    Route("suggestions_admin.suggestion_list", only(REVIEWERS)),
+    Route("suggestions_admin.fund_set", only(REVIEWERS, 400), method="POST"),
+    Route("suggestions_admin.suggestion_detail", only(REVIEWERS), path=_suggestion("/admin/suggestions")),
+    Route("suggestions_admin.suggestion_review", only(REVIEWERS, 302), method="POST",
+          path=_suggestion("/admin/suggestions", "/review")),
+    Route("suggestions_admin.suggestion_adopt", only(REVIEWERS, 400), method="POST",
+          path=_suggestion("/admin/suggestions", "/adopt", "under_review")),
+    Route("suggestions_admin.suggestion_decline", only(REVIEWERS, 400), method="POST",
+          path=_suggestion("/admin/suggestions", "/decline", "under_review")),
+    Route("suggestions_admin.suggestion_implement", only(REVIEWERS, 400), method="POST",
+          path=_suggestion("/admin/suggestions", "/implement", "under_review")),
 ]

@@ -58,3 +58,24 @@ def answer_at(survey: Survey, member, values: dict[int, object], at: datetime | 
     """Answer by question position (0-based) → value."""
     questions = survey.questions
     return surveys.answer(survey, member, {questions[i].id: v for i, v in values.items()}, now=at)
+
+
+def make_suggestion(author=None, development: str = "Jade Lake", **changes):
+    from portal.feedback import suggestions
+
+    author = author or factories.make_member()
+    unit = factories.make_unit(development)
+    values = {"development_id": unit.building.development_id, "stage": "design", "title": "Wider corridors",
+              "body": "Make the *lift lobby* wider."}
+    values.update(changes)
+    return suggestions.submit(author, **values)
+
+
+def reviewer():
+    return factories.make_user(Role.SERVICE)
+
+
+def fund(budget: int, year: int | None = None):
+    from portal.feedback import suggestions
+
+    return suggestions.set_fund(year or utcnow().year, budget, actor=factories.make_user(Role.ADMIN))

@@ -37,3 +37,25 @@ def test_demo_member_answers_gets_points_and_the_index_moves(app, db, runner):
     assert after < before
     results = staff.get(f"/admin/surveys/{survey.id}/results").get_data(as_text=True)
     assert 'id="response-count">6<' in results
+
+
+def test_demo_partner_suggestion_adopted_and_rewarded_from_the_fund(app, db, runner):
+    from portal.core.timeutil import utcnow
+    from portal.feedback import suggestions
+    from portal.feedback.models import Suggestion
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    partner = demo_user("partner@demo.club")
+    idea = db.session.scalar(select(Suggestion).where(Suggestion.author_id == partner.id,
+                                                      Suggestion.status == "adopted"))
+    assert idea.reward_points == 3000 and partner.points_balance >= 3000
+    fund = suggestions.fund_of(utcnow().year)
+    assert (fund.budget, fund.awarded, fund.balance) == (50_000, 4500, 45_500)
+    staff = app.test_client()
+    log_in(staff, demo_user("service@demo.club"))
+    page = staff.get("/admin/suggestions/").get_data(as_text=True)
+    assert 'id="fund-balance">45,500<' in page and idea.title in page
+    member = app.test_client()
+    log_in(member, demo_user("member@demo.club"))
+    wall = member.get("/suggestions").get_data(as_text=True)
+    assert idea.title in wall and "會所延長開放時間" in wall
