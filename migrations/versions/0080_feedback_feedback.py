@@ -2,7 +2,7 @@
 
 Revision ID: 0080_feedback
 Revises: 0060_campaigns
-Create Date: 2026-12-03 05:58:15.639792
+Create Date: 2026-12-03 06:07:57.941510
 
 """
 from alembic import op
@@ -26,6 +26,25 @@ def upgrade():
     sa.CheckConstraint('awarded >= 0 AND awarded <= budget', name=op.f('ck_suggestion_funds_awarded_within_budget')),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_suggestion_funds'))
     )
+    op.create_table('feedback_rounds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('development_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=160), nullable=False),
+    sa.Column('brief', sa.String(length=4000), nullable=False),
+    sa.Column('is_open', sa.Boolean(), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['development_id'], ['developments.id'], name=op.f('fk_feedback_rounds_development_id_developments')),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_feedback_rounds_opened_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_rounds'))
+    )
+    with op.batch_alter_table('feedback_rounds', schema=None) as batch_op:
+        batch_op.create_index('ix_feedback_rounds_created_at_id', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_feedback_rounds_development_id_kind', ['development_id', 'kind'], unique=False)
+
     op.create_table('suggestions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
@@ -83,6 +102,62 @@ def upgrade():
         batch_op.create_index('ix_surveys_created_at_id', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_surveys_status_closes_at', ['status', 'closes_at'], unique=False)
 
+    op.create_table('feedback_evaluations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('rater_id', sa.Integer(), nullable=False),
+    sa.Column('group', sa.String(length=16), nullable=False),
+    sa.Column('positioning', sa.Integer(), nullable=False),
+    sa.Column('planning', sa.Integer(), nullable=False),
+    sa.Column('design', sa.Integer(), nullable=False),
+    sa.Column('construction', sa.Integer(), nullable=False),
+    sa.Column('marketing', sa.Integer(), nullable=False),
+    sa.Column('social_impact', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('construction >= 1 AND construction <= 5', name=op.f('ck_feedback_evaluations_construction_1_to_5')),
+    sa.CheckConstraint('design >= 1 AND design <= 5', name=op.f('ck_feedback_evaluations_design_1_to_5')),
+    sa.CheckConstraint('marketing >= 1 AND marketing <= 5', name=op.f('ck_feedback_evaluations_marketing_1_to_5')),
+    sa.CheckConstraint('planning >= 1 AND planning <= 5', name=op.f('ck_feedback_evaluations_planning_1_to_5')),
+    sa.CheckConstraint('positioning >= 1 AND positioning <= 5', name=op.f('ck_feedback_evaluations_positioning_1_to_5')),
+    sa.CheckConstraint('social_impact >= 1 AND social_impact <= 5', name=op.f('ck_feedback_evaluations_social_impact_1_to_5')),
+    sa.ForeignKeyConstraint(['rater_id'], ['users.id'], name=op.f('fk_feedback_evaluations_rater_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['feedback_rounds.id'], name=op.f('fk_feedback_evaluations_round_id_feedback_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_evaluations')),
+    sa.UniqueConstraint('round_id', 'rater_id', name='one_per_rater')
+    )
+    with op.batch_alter_table('feedback_evaluations', schema=None) as batch_op:
+        batch_op.create_index('ix_feedback_evaluations_round_id_group', ['round_id', 'group'], unique=False)
+
+    op.create_table('feedback_review_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('suggestion_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_feedback_review_comments_author_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['feedback_rounds.id'], name=op.f('fk_feedback_review_comments_round_id_feedback_rounds')),
+    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestions.id'], name=op.f('fk_feedback_review_comments_suggestion_id_suggestions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_review_comments')),
+    sa.UniqueConstraint('suggestion_id', name=op.f('uq_feedback_review_comments_suggestion_id'))
+    )
+    with op.batch_alter_table('feedback_review_comments', schema=None) as batch_op:
+        batch_op.create_index('ix_feedback_review_comments_round_id_created_at', ['round_id', 'created_at'], unique=False)
+
+    op.create_table('feedback_round_invites',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('group', sa.String(length=16), nullable=False),
+    sa.Column('invited_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['feedback_rounds.id'], name=op.f('fk_feedback_round_invites_round_id_feedback_rounds')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_feedback_round_invites_user_id_users')),
+    sa.PrimaryKeyConstraint('round_id', 'user_id', name=op.f('pk_feedback_round_invites'))
+    )
+    with op.batch_alter_table('feedback_round_invites', schema=None) as batch_op:
+        batch_op.create_index('ix_feedback_round_invites_user_id', ['user_id'], unique=False)
+
     op.create_table('suggestion_photos',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('suggestion_id', sa.Integer(), nullable=False),
@@ -131,6 +206,20 @@ def upgrade():
         batch_op.create_index('ix_survey_responses_member_id', ['member_id'], unique=False)
         batch_op.create_index('ix_survey_responses_survey_id_submitted_at', ['survey_id', 'submitted_at'], unique=False)
 
+    op.create_table('feedback_review_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('thumb_name', sa.String(length=64), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['feedback_review_comments.id'], name=op.f('fk_feedback_review_files_comment_id_feedback_review_comments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_review_files'))
+    )
+    with op.batch_alter_table('feedback_review_files', schema=None) as batch_op:
+        batch_op.create_index('ix_feedback_review_files_comment_id', ['comment_id'], unique=False)
+
     op.create_table('survey_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=False),
@@ -157,6 +246,10 @@ def downgrade():
         batch_op.drop_index('ix_survey_answers_question_id')
 
     op.drop_table('survey_answers')
+    with op.batch_alter_table('feedback_review_files', schema=None) as batch_op:
+        batch_op.drop_index('ix_feedback_review_files_comment_id')
+
+    op.drop_table('feedback_review_files')
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_responses_survey_id_submitted_at')
         batch_op.drop_index('ix_survey_responses_member_id')
@@ -170,6 +263,18 @@ def downgrade():
         batch_op.drop_index('ix_suggestion_photos_suggestion_id_position')
 
     op.drop_table('suggestion_photos')
+    with op.batch_alter_table('feedback_round_invites', schema=None) as batch_op:
+        batch_op.drop_index('ix_feedback_round_invites_user_id')
+
+    op.drop_table('feedback_round_invites')
+    with op.batch_alter_table('feedback_review_comments', schema=None) as batch_op:
+        batch_op.drop_index('ix_feedback_review_comments_round_id_created_at')
+
+    op.drop_table('feedback_review_comments')
+    with op.batch_alter_table('feedback_evaluations', schema=None) as batch_op:
+        batch_op.drop_index('ix_feedback_evaluations_round_id_group')
+
+    op.drop_table('feedback_evaluations')
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_index('ix_surveys_status_closes_at')
         batch_op.drop_index('ix_surveys_created_at_id')
@@ -183,5 +288,10 @@ def downgrade():
         batch_op.drop_index('ix_suggestions_author_id_created_at')
 
     op.drop_table('suggestions')
+    with op.batch_alter_table('feedback_rounds', schema=None) as batch_op:
+        batch_op.drop_index('ix_feedback_rounds_development_id_kind')
+        batch_op.drop_index('ix_feedback_rounds_created_at_id')
+
+    op.drop_table('feedback_rounds')
     op.drop_table('suggestion_funds')
     # ### end Alembic commands ###

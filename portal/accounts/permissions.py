@@ -50,6 +50,7 @@ class P(StrEnum):
     VIEW_REFERRALS = "view_referrals"
     MANAGE_SURVEYS = "manage_surveys"
     MANAGE_SUGGESTIONS = "manage_suggestions"
+    MANAGE_EVALUATIONS = "manage_evaluations"  # review rounds and post-project evaluations
     VIEW_DASHBOARD = "view_dashboard"
     # admin only
     MANAGE_ROLES = "manage_roles"
@@ -72,7 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     ),
     Role.MARKETING: frozenset(
         _COMMUNITY | _STAFF | {P.MANAGE_PERKS, P.MANAGE_CAMPAIGNS, P.VIEW_REFERRALS,
-                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS}
+                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS, P.MANAGE_EVALUATIONS}
     ),
     Role.ADMIN: frozenset(P),
 }

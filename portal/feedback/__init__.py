@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from portal.accounts.permissions import P
     from portal.core.hooks import HomePanel, NavItem, add_demo_seeder, add_home_panel, add_nav
     from portal.feedback import models  # noqa: F401  (tables for create_all and migrations)
+    from portal.feedback.admin_rounds import bp as evaluations_admin_bp
     from portal.feedback.admin_suggestions import bp as suggestions_admin_bp
     from portal.feedback.admin_surveys import bp as surveys_admin_bp
     from portal.feedback.demo import seed_feedback
@@ -26,10 +27,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(surveys_admin_bp)
     app.register_blueprint(suggestions_admin_bp)
+    app.register_blueprint(evaluations_admin_bp)
     add_nav(app, NavItem(_l("Surveys"), "feedback.survey_list", "member", P.ANSWER_SURVEYS, 70))
     add_nav(app, NavItem(_l("Suggestions"), "feedback.suggestion_list", "member", P.SUBMIT_SUGGESTIONS, 75))
     add_nav(app, NavItem(_l("Surveys"), "surveys_admin.survey_list", "admin", P.MANAGE_SURVEYS, 460))
     add_nav(app, NavItem(_l("Suggestions"), "suggestions_admin.suggestion_list", "admin",
                          P.MANAGE_SUGGESTIONS, 470))
+    add_nav(app, NavItem(_l("Reviews and evaluations"), "evaluations_admin.round_list", "admin",
+                         P.MANAGE_EVALUATIONS, 480))
+    add_nav(app, NavItem(_l("Reviews and evaluations"), "feedback.round_list", "member",
+                         P.SUBMIT_SUGGESTIONS, 78))
     add_home_panel(app, HomePanel("feedback/_home_panel.html", home_panel, order=50))
     add_demo_seeder(app, 80, seed_feedback)

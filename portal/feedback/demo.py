@@ -1,7 +1,8 @@
 """Demo feedback (`flask seed-demo`, order 80), made through the real services: last year's
 closed satisfaction survey and this year's open one answered by demo homeowners (so the
 index shows per development and per year; member@demo.club has not answered yet and can);
-this year's suggestion fund with partner@demo.club's idea adopted and rewarded from it.
+this year's suggestion fund with partner@demo.club's idea adopted and rewarded from it; a review
+round with partners' comments and an evaluation with staff, partner and community scores.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from sqlalchemy import select
 from portal.accounts.demo import DEMO_PASSWORD, DEVELOPMENTS, demo_user
 from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
 from portal.accounts.passwords import hash_password
+from portal.accounts.permissions import Role
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.feedback import suggestions, surveys
-from portal.feedback.models import LANGS, Survey
+from portal.feedback import rounds, suggestions, surveys
+from portal.feedback.models import ASPECTS, LANGS, Survey
 
 # (email, name, locale, development index, building, unit)
 RESIDENTS = [
@@ -137,8 +139,65 @@ def seed_suggestions(residents: list[User]) -> None:
                        body="希望報修有進度時可以短訊通知，不用每次打電話查詢。")
 
 
+# (email, name, locale): outside participants and another partner, as partner accounts.
+PARTNERS = [
+    ("committee.jadelake@partners.demo.club", "翠湖社區居民委員會", "zh_Hant"),
+    ("studio@partners.demo.club", "Lin & Partners Design Studio", "en"),
+]
+# Scores (positioning, planning, design, construction, marketing, social impact) and comment.
+EVALUATIONS = {
+    "staff": [((4, 4, 4, 3, 5, 4), "銷售表現理想，但二期施工延誤。")],
+    "partner": [((4, 3, 4, 3, 4, 3), "Drawings changed late; site coordination could be earlier."),
+                ((5, 4, 4, 4, 4, 4), "")],
+    "community": [((4, 4, 3, 3, 3, 5), "社區中心開放後鄰里活動多了。"),
+                  ((3, 4, 3, 2, 3, 4), "外牆滲水維修太慢。"), ((4, 5, 4, 3, 4, 5), "")],
+}
+
+
+def _partner_accounts() -> list[User]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    people = []
+    for email, name, locale in PARTNERS:
+        user = User(email=email, password_hash=password_hash, display_name=name, locale=locale,
+                    role=Role.PARTNER.value)
+        db.session.add(user)
+        people.append(user)
+    db.session.flush()
+    return people
+
+
+def _scores(values) -> dict[str, int]:
+    return dict(zip(ASPECTS, values, strict=True))
+
+
+def seed_rounds(residents: list[User]) -> None:
+    """A review round on Riverside One's scheme design with partner@demo.club's comment, and a
+    post-project evaluation of Jade Lake Garden rated by staff, partners and the community
+    (member@demo.club lives there and has not rated yet)."""
+    marketing, partner = demo_user("marketing@demo.club"), demo_user("partner@demo.club")
+    committee, studio = _partner_accounts()
+    review = rounds.open_round(
+        "review", development_id=_development(2).id, stage="scheme_design", title="濱江一號三期方案設計",
+        brief="請就三期的單位間隔、會所位置和停車場出入口提出意見。", actor=marketing)
+    rounds.invite(review, [partner.id, studio.id], "partner", actor=marketing)
+    rounds.add_comment(review, partner, "停車場出入口設在主路口，繁忙時間會堵車，建議移到側路。")
+    rounds.add_comment(review, studio, "Consider moving the clubhouse to the river side: better views, "
+                                       "and the noise stays away from the towers.")
+    evaluation = rounds.open_round(
+        "evaluation", development_id=_development(0).id, stage="", title="翠湖花園項目後評價",
+        brief="翠湖花園已交樓三年，請就以下六方面評分。", actor=marketing)
+    rounds.invite(evaluation, [partner.id, studio.id], "partner", actor=marketing)
+    rounds.invite(evaluation, [committee.id], "community", actor=marketing)
+    raters = {"staff": [marketing], "partner": [partner, studio],
+              "community": [committee, residents[0], residents[1]]}
+    for group, entries in EVALUATIONS.items():
+        for rater, (values, comment) in zip(raters[group], entries, strict=True):
+            rounds.rate(evaluation, rater, _scores(values), comment)
+
+
 def seed_feedback() -> None:
     if db.session.scalar(select(Survey.id).limit(1)) is not None:
         return
     residents = seed_surveys()
     seed_suggestions(residents)
+    seed_rounds(residents)

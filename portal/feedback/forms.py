@@ -21,7 +21,17 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.core.forms import PortalForm, StrictIntegerField
 from portal.core.timeutil import local_to_utc, utc_to_local
-from portal.feedback.models import LANGS, QuestionKind, SuggestionStage, Survey
+from portal.feedback.models import (
+    ASPECTS,
+    LANGS,
+    Aspect,
+    QuestionKind,
+    RaterGroup,
+    RoundKind,
+    RoundStage,
+    SuggestionStage,
+    Survey,
+)
 from portal.feedback.surveys import QuestionInput, SurveyInput
 from portal.segments.forms import SegmentForm
 
@@ -163,3 +173,71 @@ class FundForm(PortalForm):
     budget = StrictIntegerField(_l("Budget (points)"),
                                 validators=[InputRequired(message=_l("Enter a budget."))])
     save = SubmitField(_l("Set the fund"))
+
+
+# --- review rounds and evaluations ------------------------------------------------------------
+
+class RoundForm(PortalForm):
+    kind = SelectField(_l("Kind"), choices=RoundKind.choices())
+    development_id = SelectField(_l("Development"), choices=[],
+                                 validators=[InputRequired(message=_l("Choose from the list."))])
+    stage = SelectField(_l("Stage (review rounds)"), choices=[SelectChoice("", "—"), *RoundStage.choices()])
+    title = StringField(_l("Title"), validators=[Length(max=160)])
+    brief = TextAreaField(_l("What we ask (shown to the participants)"), validators=[Length(max=4000)])
+    submit = SubmitField(_l("Open the round"))
+
+    def setup(self, developments) -> None:
+        self.development_id.choices = [SelectChoice("", "—"),
+                                       *[SelectChoice(str(d.id), d.name) for d in developments]]
+
+    @property
+    def development(self) -> int | None:
+        raw = self.development_id.data or ""
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+class InviteForm(PortalForm):
+    user_ids = SelectMultipleField(_l("Partner accounts"), choices=[])
+    group = SelectField(_l("Invite as"), choices=RaterGroup.choices())
+    invite = SubmitField(_l("Invite"))
+
+    def setup(self, partners, is_review: bool) -> None:
+        self.user_ids.choices = [SelectChoice(str(p.id), f"{p.display_name} <{p.email}>") for p in partners]
+        groups = [RaterGroup.PARTNER] if is_review else [RaterGroup.PARTNER, RaterGroup.COMMUNITY]
+        self.group.choices = [SelectChoice(g.value, g.label) for g in groups]
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(raw) for raw in self.user_ids.data or []
+                if raw.isascii() and raw.isdigit() and len(raw) < 10]
+
+
+class CommentForm(PortalForm):
+    body = TextAreaField(_l("Your comment"), validators=[Length(max=5000)],
+                         description=_l("Markdown is allowed."))
+    files = MultipleFileField(_l("Photos or scans"), description=_l(
+        "Up to %(max)d files (JPEG, PNG or WebP, 5 MB each).", max=4))
+    submit = SubmitField(_l("Send the comment"))
+
+
+SCORE_CHOICES = [SelectChoice(str(v), str(v)) for v in range(1, 6)]
+
+
+class EvaluationForm(PortalForm):
+    positioning = RadioField(Aspect.POSITIONING.label, choices=SCORE_CHOICES, validate_choice=False,
+                             validators=[Optional()])
+    planning = RadioField(Aspect.PLANNING.label, choices=SCORE_CHOICES, validate_choice=False,
+                          validators=[Optional()])
+    design = RadioField(Aspect.DESIGN.label, choices=SCORE_CHOICES, validate_choice=False,
+                        validators=[Optional()])
+    construction = RadioField(Aspect.CONSTRUCTION.label, choices=SCORE_CHOICES, validate_choice=False,
+                              validators=[Optional()])
+    marketing = RadioField(Aspect.MARKETING.label, choices=SCORE_CHOICES, validate_choice=False,
+                           validators=[Optional()])
+    social_impact = RadioField(Aspect.SOCIAL_IMPACT.label, choices=SCORE_CHOICES, validate_choice=False,
+                               validators=[Optional()])
+    comment = TextAreaField(_l("Comments"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Send my evaluation"))
+
+    def scores(self) -> dict[str, str | None]:
+        return {aspect: getattr(self, aspect).data for aspect in ASPECTS}

@@ -279,3 +279,167 @@ class SuggestionFund(db.Model):
     @property
     def balance(self) -> int:
         return self.budget - self.awarded
+
+
+# --- partners in the development cycle ------------------------------------------------------
+
+class RoundKind(LabelledEnum):
+    REVIEW = "review", _lp("round kind", "Review round (early involvement)")
+    EVALUATION = "evaluation", _lp("round kind", "Post-project evaluation")
+
+
+class RoundStage(LabelledEnum):
+    """The stage a review round asks partners about."""
+
+    SITE_SELECTION = "site_selection", _lp("round stage", "Site selection")
+    SCHEME_DESIGN = "scheme_design", _lp("round stage", "Scheme design")
+    CONSTRUCTION_DRAWINGS = "construction_drawings", _lp("round stage", "Construction drawings")
+    PRE_HANDOVER = "pre_handover", _lp("round stage", "Pre-handover inspection")
+
+
+# A comment adopted as a suggestion is about this stage of the development.
+SUGGESTION_STAGE_OF_ROUND = {
+    RoundStage.SITE_SELECTION: SuggestionStage.LAND_PLANNING,
+    RoundStage.SCHEME_DESIGN: SuggestionStage.DESIGN,
+    RoundStage.CONSTRUCTION_DRAWINGS: SuggestionStage.DESIGN,
+    RoundStage.PRE_HANDOVER: SuggestionStage.CONSTRUCTION,
+}
+
+
+class RaterGroup(LabelledEnum):
+    """Whose view an evaluation gives: the report sets the groups side by side."""
+
+    STAFF = "staff", _lp("rater group", "Staff")
+    PARTNER = "partner", _lp("rater group", "Partners")
+    COMMUNITY = "community", _lp("rater group", "Community")
+
+
+class Aspect(LabelledEnum):
+    POSITIONING = "positioning", _lp("evaluation aspect", "Positioning")
+    PLANNING = "planning", _lp("evaluation aspect", "Planning")
+    DESIGN = "design", _lp("evaluation aspect", "Design")
+    CONSTRUCTION = "construction", _lp("evaluation aspect", "Construction")
+    MARKETING = "marketing", _lp("evaluation aspect", "Marketing")
+    SOCIAL_IMPACT = "social_impact", _lp("evaluation aspect", "Social impact")
+
+
+ASPECTS = tuple(aspect.value for aspect in Aspect)
+SCORE_MIN, SCORE_MAX = 1, 5
+
+
+class FeedbackRound(db.Model):
+    """A review round (partners comment on a development at a stage) or a post-project
+    evaluation (partners, the community and staff rate six aspects), open until closed."""
+
+    __tablename__ = "feedback_rounds"
+    __table_args__ = (
+        Index("ix_feedback_rounds_created_at_id", "created_at", "id"),
+        Index("ix_feedback_rounds_development_id_kind", "development_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    development_id: Mapped[int] = mapped_column(ForeignKey("developments.id"))
+    stage: Mapped[str] = mapped_column(String(32), default="")  # review rounds
+    title: Mapped[str] = mapped_column(String(160))
+    brief: Mapped[str] = mapped_column(String(4000), default="")
+    is_open: Mapped[bool] = mapped_column(default=True)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    development = relationship("Development")
+
+    @property
+    def is_review(self) -> bool:
+        return self.kind == RoundKind.REVIEW
+
+    @property
+    def kind_label(self):
+        return RoundKind.label_of(self.kind)
+
+    @property
+    def stage_label(self):
+        return RoundStage.label_of(self.stage)
+
+
+class RoundInvite(db.Model):
+    """An account staff invited to a round; `group` says whose view an evaluation gives
+    (outside participants such as the neighbourhood committee are partner accounts in the
+    community group)."""
+
+    __tablename__ = "feedback_round_invites"
+    __table_args__ = (Index("ix_feedback_round_invites_user_id", "user_id"),)
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("feedback_rounds.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    group: Mapped[str] = mapped_column(String(16), default=RaterGroup.PARTNER.value)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
+
+
+class ReviewComment(db.Model):
+    __tablename__ = "feedback_review_comments"
+    __table_args__ = (Index("ix_feedback_review_comments_round_id_created_at", "round_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("feedback_rounds.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id"), unique=True)
+
+    round: Mapped[FeedbackRound] = relationship()
+    author = relationship("User")
+    suggestion = relationship("Suggestion")
+    files: Mapped[list[ReviewFile]] = relationship(back_populates="comment", order_by="ReviewFile.id",
+                                                   cascade="all, delete-orphan")
+
+
+class ReviewFile(db.Model):
+    """A file attached to a comment (photos and scans, cleaned by core.images)."""
+
+    __tablename__ = "feedback_review_files"
+    __table_args__ = (Index("ix_feedback_review_files_comment_id", "comment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("feedback_review_comments.id"))
+    stored_name: Mapped[str] = mapped_column(String(64))
+    thumb_name: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+
+    comment: Mapped[ReviewComment] = relationship(back_populates="files")
+
+
+class Evaluation(db.Model):
+    """One rater's scores (1–5) of the six aspects, once per round (UNIQUE)."""
+
+    __tablename__ = "feedback_evaluations"
+    __table_args__ = (
+        UniqueConstraint("round_id", "rater_id", name="one_per_rater"),
+        *[CheckConstraint(f"{aspect} >= 1 AND {aspect} <= 5", name=f"{aspect}_1_to_5") for aspect in ASPECTS],
+        Index("ix_feedback_evaluations_round_id_group", "round_id", "group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("feedback_rounds.id"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    group: Mapped[str] = mapped_column(String(16))
+    positioning: Mapped[int]
+    planning: Mapped[int]
+    design: Mapped[int]
+    construction: Mapped[int]
+    marketing: Mapped[int]
+    social_impact: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rater = relationship("User")
+
+    @property
+    def group_label(self):
+        return RaterGroup.label_of(self.group)

@@ -15,9 +15,9 @@ from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.core.uow import form_errors
 from portal.extensions import db
-from portal.feedback import suggestions, surveys
-from portal.feedback.forms import SuggestionForm, answer_form, answers_of
-from portal.feedback.models import Suggestion, SuggestionPhoto, Survey
+from portal.feedback import rounds, suggestions, surveys
+from portal.feedback.forms import CommentForm, EvaluationForm, SuggestionForm, answer_form, answers_of
+from portal.feedback.models import FeedbackRound, RaterGroup, ReviewFile, Suggestion, SuggestionPhoto, Survey
 
 bp = Blueprint("feedback", __name__)
 
@@ -136,3 +136,71 @@ def suggestion_photo(photo_id: int):
                        visible=lambda p: suggestions.can_see(current_user, p.suggestion))
     name = photo.thumb_name if request.endpoint == "feedback.suggestion_photo_thumb" else photo.stored_name
     return send_stored_image(suggestions.photo_folder(), name)
+
+
+# --- review rounds and evaluations ------------------------------------------------------------
+
+@bp.get("/rounds")
+@login_required
+def round_list():
+    return render_template("feedback/rounds.html", rounds=rounds.rounds_for(current_user))
+
+
+def _round_page(round_: FeedbackRound, status: int = 200, *, comment_form: CommentForm | None = None,
+                evaluation_form: EvaluationForm | None = None):
+    if not rounds.takes_part(round_, current_user):
+        message = (_("You were not invited to this round.") if round_.is_review
+                   else _("You were not invited to this evaluation."))
+        return render_template("feedback/round_refused.html", round=round_, message=message), 403
+    if round_.is_review:
+        return render_template(
+            "feedback/round_review.html", round=round_,
+            comments=db.session.scalars(rounds.comments_query(round_, current_user)).all(),
+            form=comment_form or CommentForm(formdata=None)), status
+    return render_template("feedback/round_evaluation.html", round=round_,
+                           evaluation=rounds.evaluation_of(round_, current_user),
+                           group_label=RaterGroup.label_of(rounds.group_of(round_, current_user)),
+                           form=evaluation_form or EvaluationForm(formdata=None)), status
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round_detail(round_id: int):
+    return _round_page(get_or_404(FeedbackRound, round_id))
+
+
+@bp.post("/rounds/<int:round_id>/comments")
+@login_required
+def round_comment(round_id: int):
+    round_ = get_or_404(FeedbackRound, round_id)
+    form = CommentForm()
+    if form.validate():
+        with form_errors(form):
+            rounds.add_comment(round_, current_user, form.body.data,
+                               request.files.getlist(form.files.name))
+            flash(_("Thank you for your comment."), "success")
+            return redirect(url_for("feedback.round_detail", round_id=round_.id))
+    return _round_page(round_, 400, comment_form=form)
+
+
+@bp.post("/rounds/<int:round_id>/evaluation")
+@login_required
+def round_evaluate(round_id: int):
+    round_ = get_or_404(FeedbackRound, round_id)
+    form = EvaluationForm()
+    if form.validate():
+        with form_errors(form):
+            rounds.rate(round_, current_user, form.scores(), form.comment.data or "")
+            flash(_("Thank you for your evaluation."), "success")
+            return redirect(url_for("feedback.round_detail", round_id=round_.id))
+    return _round_page(round_, 400, evaluation_form=form)
+
+
+@bp.get("/rounds/files/<int:file_id>")
+@bp.get("/rounds/files/<int:file_id>/thumb", endpoint="round_file_thumb")
+@login_required
+def round_file(file_id: int):
+    """Files are served to the comment's author and to the staff who run rounds: others get 404."""
+    file = get_or_404(ReviewFile, file_id, visible=lambda f: rounds.can_see_file(current_user, f))
+    name = file.thumb_name if request.endpoint == "feedback.round_file_thumb" else file.stored_name
+    return send_stored_image(rounds.file_folder(), name)

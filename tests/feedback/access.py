@@ -11,7 +11,7 @@ from tests.access import (
     only,
     signed_in,
 )
-from tests.feedback.helpers import make_suggestion, make_survey, marketing, reviewer
+from tests.feedback.helpers import make_round, make_suggestion, make_survey, marketing, reviewer
 from tests.forum.helpers import file_storage
 
 SURVEY_MANAGERS = (MARKETING, ADMIN)  # P.MANAGE_SURVEYS
@@ -50,6 +50,47 @@ def _photo(suffix: str = ""):
 
 # The author (MEMBER) and reviewing staff see a suggestion under review; others get 404.
 SEEN_BY_AUTHOR = {ANON: LOGIN, MEMBER: 200, PARTNER: 404, SERVICE: 200, MARKETING: 200, ADMIN: 200}
+
+EVALUATORS = (MARKETING, ADMIN)  # P.MANAGE_EVALUATIONS
+
+
+def _round(prefix: str, suffix: str = "", kind: str = "review"):
+    """A round the world's partner is invited to."""
+    def build(world) -> str:
+        from portal.feedback import rounds
+
+        staff = marketing()
+        round_ = make_round(kind, actor=staff)
+        rounds.invite(round_, [world.users[PARTNER].id], "partner", actor=staff)
+        return f"{prefix}/{round_.id}{suffix}"
+    return build
+
+
+def _round_file(suffix: str = ""):
+    def build(world) -> str:
+        from portal.feedback import rounds
+
+        staff = marketing()
+        round_ = make_round(actor=staff)
+        rounds.invite(round_, [world.users[PARTNER].id], "partner", actor=staff)
+        comment = rounds.add_comment(round_, world.users[PARTNER], "See photo", [file_storage()])
+        return f"/rounds/files/{comment.files[0].id}{suffix}"
+    return build
+
+
+def _comment(world) -> str:
+    from portal.feedback import rounds
+
+    staff = marketing()
+    round_ = make_round(actor=staff)
+    rounds.invite(round_, [world.users[PARTNER].id], "partner", actor=staff)
+    return f"/admin/evaluations/comments/{rounds.add_comment(round_, world.users[PARTNER], 'Idea').id}/adopt"
+
+
+INVITED_PARTNER = {ANON: LOGIN, MEMBER: 403, PARTNER: 200, SERVICE: 403, MARKETING: 403, ADMIN: 403}
+FILE_SEEN = {ANON: LOGIN, MEMBER: 404, PARTNER: 200, SERVICE: 404, MARKETING: 200, ADMIN: 200}
+# An evaluation: staff rate as staff; the world's member has no home in the development.
+RATERS = {ANON: LOGIN, MEMBER: 403, PARTNER: 400, SERVICE: 400, MARKETING: 400, ADMIN: 400}
 
 # Staff are never in a survey's audience: the page says so with a 403.
 ANSWERING = {ANON: LOGIN, MEMBER: 200, PARTNER: 200, SERVICE: 403, MARKETING: 403, ADMIN: 403}
@@ -96,4 +137,23 @@ RULES = [
           path=_suggestion("/admin/suggestions", "/decline", "under_review")),
     Route("suggestions_admin.suggestion_implement", only(REVIEWERS, 400), method="POST",
           path=_suggestion("/admin/suggestions", "/implement", "under_review")),
+    Route("feedback.round_list", signed_in()),
+    Route("feedback.round_detail", INVITED_PARTNER, path=_round("/rounds")),
+    Route("feedback.round_comment", {**INVITED_PARTNER, PARTNER: 400}, method="POST",
+          path=_round("/rounds", "/comments")),
+    Route("feedback.round_evaluate", RATERS, method="POST",
+          path=_round("/rounds", "/evaluation", "evaluation")),
+    Route("feedback.round_file", FILE_SEEN, path=_round_file()),
+    Route("feedback.round_file_thumb", FILE_SEEN, path=_round_file("/thumb")),
+    Route("evaluations_admin.round_list", only(EVALUATORS)),
+    Route("evaluations_admin.round_new", only(EVALUATORS)),
+    Route("evaluations_admin.round_new", only(EVALUATORS, 400), method="POST"),
+    Route("evaluations_admin.round_detail", only(EVALUATORS), path=_round("/admin/evaluations")),
+    Route("evaluations_admin.round_detail", only(EVALUATORS),
+          path=_round("/admin/evaluations", kind="evaluation")),
+    Route("evaluations_admin.round_invite", only(EVALUATORS, 400), method="POST",
+          path=_round("/admin/evaluations", "/invite")),
+    Route("evaluations_admin.round_close", only(EVALUATORS, 302), method="POST",
+          path=_round("/admin/evaluations", "/close")),
+    Route("evaluations_admin.comment_adopt", only(EVALUATORS, 302), method="POST", path=_comment),
 ]

@@ -79,3 +79,18 @@ def fund(budget: int, year: int | None = None):
     from portal.feedback import suggestions
 
     return suggestions.set_fund(year or utcnow().year, budget, actor=factories.make_user(Role.ADMIN))
+
+
+def make_round(kind: str = "review", development: str = "Jade Lake", actor=None, **changes):
+    from portal.feedback import rounds
+
+    unit = factories.make_unit(development)
+    values = {"development_id": unit.building.development_id,
+              "stage": "scheme_design" if kind == "review" else "",
+              "title": "Phase 3 scheme design", "brief": "Tell us what you think."}
+    values.update(changes)
+    return rounds.open_round(kind, actor=actor or marketing(), **values)
+
+
+def partner():
+    return factories.make_user(Role.PARTNER)

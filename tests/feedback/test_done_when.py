@@ -59,3 +59,24 @@ def test_demo_partner_suggestion_adopted_and_rewarded_from_the_fund(app, db, run
     log_in(member, demo_user("member@demo.club"))
     wall = member.get("/suggestions").get_data(as_text=True)
     assert idea.title in wall and "會所延長開放時間" in wall
+
+
+def test_demo_evaluation_shows_partner_and_community_scores_side_by_side(app, db, runner):
+    """Demo scores (positioning … social impact): staff (4,4,4,3,5,4); partners (4,3,4,3,4,3)
+    and (5,4,4,4,4,4); community (4,4,3,3,3,5), (3,4,3,2,3,4), (4,5,4,3,4,5)."""
+    from portal.feedback import rounds
+    from portal.feedback.models import FeedbackRound
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    evaluation = db.session.scalar(select(FeedbackRound).where(FeedbackRound.kind == "evaluation"))
+    staff_scores, partners, community = rounds.report_of(evaluation).groups
+    assert list(partners.averages.values()) == [4.5, 3.5, 4.0, 3.5, 4.0, 3.5]
+    assert list(community.averages.values()) == [3.67, 4.33, 3.33, 2.67, 3.33, 4.67]
+    assert (staff_scores.raters, partners.raters, community.raters) == (1, 2, 3)
+    staff = app.test_client()
+    log_in(staff, demo_user("marketing@demo.club"))
+    page = staff.get(f"/admin/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert 'id="evaluation-chart"' in page and "Partners (2)" in page and "Community (3)" in page
+    member = app.test_client()
+    log_in(member, demo_user("member@demo.club"))  # lives in Jade Lake Garden: may still rate
+    assert 'id="evaluation-form"' in member.get(f"/rounds/{evaluation.id}").get_data(as_text=True)
