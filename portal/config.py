@@ -98,3 +98,5 @@ class Config:
         self.REFERRAL_YEARLY_CAP = _int("REFERRAL_YEARLY_CAP", 10)
         self.REFERRAL_COOKIE_DAYS = _int("REFERRAL_COOKIE_DAYS", 30)
         self.REFERRAL_LOOKUP_LIMIT = os.environ.get("REFERRAL_LOOKUP_LIMIT", "60 per minute")
+        # Survey answers, suggestions, review comments and evaluations sent per account.
+        self.FEEDBACK_POST_LIMIT = os.environ.get("FEEDBACK_POST_LIMIT", "30 per hour")

@@ -2,7 +2,7 @@
 
 Revision ID: 0080_feedback
 Revises: 0060_campaigns
-Create Date: 2026-12-03 06:07:57.941510
+Create Date: 2026-12-03 06:38:48.894214
 
 """
 from alembic import op
@@ -209,11 +209,14 @@ def upgrade():
     op.create_table('feedback_review_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('thumb_name', sa.String(length=64), nullable=False),
+    sa.Column('download_name', sa.String(length=100), nullable=False),
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
+    sa.CheckConstraint("kind IN ('image', 'pdf')", name=op.f('ck_feedback_review_files_kind_known')),
     sa.ForeignKeyConstraint(['comment_id'], ['feedback_review_comments.id'], name=op.f('fk_feedback_review_files_comment_id_feedback_review_comments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_review_files'))
     )

@@ -86,7 +86,7 @@ def store_image(
     is too large, is not a JPEG, PNG or WebP image, is damaged, or has more than
     `MAX_PIXELS` pixels. Nothing is written unless the image is accepted.
     """
-    data = _read_limited(stream, max_bytes)
+    data = read_limited(stream, max_bytes)
     image_format = _sniff_format(data)
     image = _decode(data, image_format)
 
@@ -99,9 +99,9 @@ def store_image(
     stem = secrets.token_hex(16)
     name, thumb_name = f"{stem}.{ext}", f"{stem}_t.{ext}"
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(folder / thumb_name, thumb_body)
+    write_atomically(folder / thumb_name, thumb_body)
     try:
-        _write_atomically(folder / name, body)
+        write_atomically(folder / name, body)
     except BaseException:
         (folder / thumb_name).unlink(missing_ok=True)
         raise
@@ -182,7 +182,7 @@ def delete_stored_image(folder: Path, stored_name: str, thumb_name: str) -> None
             image_path(folder, name).unlink()
 
 
-def _read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
+def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
     """Read up to `max_bytes + 1` bytes, enough to tell whether the body is too large."""
     chunks: list[bytes] = []
     remaining = max_bytes + 1
@@ -249,7 +249,7 @@ def _encode(image: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` so readers never see a partial file."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:

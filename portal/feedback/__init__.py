@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     from portal.feedback.admin_surveys import bp as surveys_admin_bp
     from portal.feedback.demo import seed_feedback
     from portal.feedback.surveys import open_surveys_for
-    from portal.feedback.views import bp
+    from portal.feedback.views import DEFAULT_POST_LIMIT, bp
 
     def home_panel(user) -> dict:
         if not user.can(P.ANSWER_SURVEYS):
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         waiting = [item.survey for item in open_surveys_for(user) if not item.answered]
         return {"show": True, "surveys": waiting}
 
+    app.config.setdefault("FEEDBACK_POST_LIMIT", DEFAULT_POST_LIMIT)
     app.register_blueprint(bp)
     app.register_blueprint(surveys_admin_bp)
     app.register_blueprint(suggestions_admin_bp)

@@ -215,8 +215,8 @@ class InviteForm(PortalForm):
 class CommentForm(PortalForm):
     body = TextAreaField(_l("Your comment"), validators=[Length(max=5000)],
                          description=_l("Markdown is allowed."))
-    files = MultipleFileField(_l("Photos or scans"), description=_l(
-        "Up to %(max)d files (JPEG, PNG or WebP, 5 MB each).", max=4))
+    files = MultipleFileField(_l("Photos, scans or PDF files"), description=_l(
+        "Up to %(max)d files: JPEG, PNG or WebP (5 MB each) or PDF (10 MB each).", max=4))
     submit = SubmitField(_l("Send the comment"))
 
 

@@ -399,18 +399,28 @@ class ReviewComment(db.Model):
 
 
 class ReviewFile(db.Model):
-    """A file attached to a comment (photos and scans, cleaned by core.images)."""
+    """A file attached to a comment: a photo or scan (cleaned by core.images, shown inline)
+    or a PDF (core.documents, only ever downloaded)."""
 
     __tablename__ = "feedback_review_files"
-    __table_args__ = (Index("ix_feedback_review_files_comment_id", "comment_id"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('image', 'pdf')", name="kind_known"),
+        Index("ix_feedback_review_files_comment_id", "comment_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("feedback_review_comments.id"))
+    kind: Mapped[str] = mapped_column(String(8), default="image")
     stored_name: Mapped[str] = mapped_column(String(64))
-    thumb_name: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int]
-    height: Mapped[int]
+    thumb_name: Mapped[str] = mapped_column(String(64), default="")  # images only
+    download_name: Mapped[str] = mapped_column(String(100), default="")  # PDFs: the cleaned filename
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
     size: Mapped[int]
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.kind == "pdf"
 
     comment: Mapped[ReviewComment] = relationship(back_populates="files")
 

@@ -2,7 +2,7 @@
 evaluations.
 
 A review round asks invited partner accounts to comment on a development at a stage; they
-may attach photos or scans, and staff may adopt a useful comment as a suggestion (which
+may attach photos, scans or PDF drawings, and staff may adopt a useful comment as a suggestion (which
 then goes through the suggestion review and may be rewarded from the fund). An evaluation
 asks invited partners, the community (homeowners of that development, plus outside
 participants invited as partner accounts in the community group) and staff to rate six
@@ -27,8 +27,9 @@ from portal.accounts.models import Building, Development, Ownership, OwnershipSt
 from portal.accounts.permissions import P, Role
 from portal.audit.services import record_action
 from portal.core.charts import Chart, grouped_chart
+from portal.core.documents import DocumentRejected, delete_stored_document, is_pdf, store_document
 from portal.core.i18n import N_
-from portal.core.images import ImageRejected, chosen_files, store_images
+from portal.core.images import ImageRejected, chosen_files, delete_stored_image, store_images
 from portal.core.markdown import render_markdown
 from portal.core.timeutil import utcnow
 from portal.extensions import db
@@ -55,6 +56,7 @@ from portal.notifications.services import notify
 MAX_TITLE, MAX_BRIEF, MAX_COMMENT = 160, 4000, 5000
 MAX_FILES = 4
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_INVITES = 200
 
 INVITED_REVIEW = N_("You are invited to comment on %(development)s (%(title)s).")
@@ -206,7 +208,7 @@ def rounds_for(user: User) -> list[FeedbackRound]:
 
 def add_comment(round_: FeedbackRound, author: User, body: str, files: list | None = None, *,
                 now: datetime | None = None) -> ReviewComment:
-    """An invited partner's comment on an open review round, with up to four photos or scans."""
+    """An invited partner's comment on an open review round, with up to four photos, scans or PDFs."""
     if not round_.is_review or _invite_of(round_, author) is None:
         raise FeedbackError(_l("You were not invited to this round."))
     if not round_.is_open:
@@ -220,15 +222,41 @@ def add_comment(round_: FeedbackRound, author: User, body: str, files: list | No
                             created_at=now or utcnow())
     db.session.add(comment)
     db.session.flush()
-    try:
-        stored = store_images(uploads, file_folder(), max_bytes=MAX_FILE_BYTES)
-    except ImageRejected as error:
-        raise FeedbackError(error.message, field="files") from None
-    for image in stored:
-        db.session.add(ReviewFile(comment=comment, stored_name=image.name, thumb_name=image.thumb_name,
-                                  width=image.width, height=image.height, size=image.size))
+    for row in _store_files(uploads):
+        comment.files.append(row)
     db.session.flush()
     return comment
+
+
+def _store_files(uploads: list) -> list[ReviewFile]:
+    """PDFs through core.documents, everything else through core.images (which refuses what
+    is not a photo); all or nothing: on a refusal the files stored before are removed."""
+    folder, rows = file_folder(), []
+    try:
+        for upload in uploads:
+            if is_pdf(upload.stream):
+                document = store_document(upload.stream, folder, filename=upload.filename,
+                                          max_bytes=MAX_PDF_BYTES)
+                rows.append(ReviewFile(kind="pdf", stored_name=document.name,
+                                       download_name=document.download_name, size=document.size))
+            else:
+                image = store_images([upload], folder, max_bytes=MAX_FILE_BYTES)[0]
+                rows.append(ReviewFile(kind="image", stored_name=image.name, thumb_name=image.thumb_name,
+                                       width=image.width, height=image.height, size=image.size))
+    except ImageRejected as error:
+        for row in rows:
+            remove_file(row)
+        message = error.message if isinstance(error, DocumentRejected) else _l(
+            "Attach photos or scans (JPEG, PNG, WebP) or PDF files.")
+        raise FeedbackError(message, field="files") from None
+    return rows
+
+
+def remove_file(row: ReviewFile) -> None:
+    if row.is_pdf:
+        delete_stored_document(file_folder(), row.stored_name)
+    else:
+        delete_stored_image(file_folder(), row.stored_name, row.thumb_name)
 
 
 def comments_query(round_: FeedbackRound, author: User | None = None) -> Select:

@@ -3,23 +3,36 @@ rounds and evaluations I was invited to. Load (404) → check (403) → one serv
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import P, require_permission
+from portal.core.documents import send_stored_document
 from portal.core.images import send_stored_image
 from portal.core.loaders import get_or_404
 from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.core.uow import form_errors
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.feedback import rounds, suggestions, surveys
 from portal.feedback.forms import CommentForm, EvaluationForm, SuggestionForm, answer_form, answers_of
 from portal.feedback.models import FeedbackRound, RaterGroup, ReviewFile, Suggestion, SuggestionPhoto, Survey
 
 bp = Blueprint("feedback", __name__)
+DEFAULT_POST_LIMIT = "30 per hour"
+
+
+def _poster_key() -> str:
+    """Answering and posting are limited per account, whatever address it posts from."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+# One budget for every feedback form a member sends (answers, suggestions, comments, ratings).
+posting_limit = limiter.shared_limit(lambda: current_app.config["FEEDBACK_POST_LIMIT"], scope="feedback-post",
+                                     key_func=_poster_key, methods=["POST"])
 
 
 def _locale() -> str:
@@ -41,6 +54,7 @@ def _published_survey(survey_id: int) -> Survey:
 
 @bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])
 @require_permission(P.ANSWER_SURVEYS)
+@posting_limit
 def survey_detail(survey_id: int):
     survey = _published_survey(survey_id)
     if surveys.response_of(survey, current_user) is not None:
@@ -100,6 +114,7 @@ def suggestion_list():
 
 @bp.route("/suggestions/new", methods=["GET", "POST"])
 @require_permission(P.SUBMIT_SUGGESTIONS)
+@posting_limit
 def suggestion_new():
     form = _suggestion_form(request.form if request.method == "POST" else None)
     if request.method == "POST":
@@ -171,6 +186,7 @@ def round_detail(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/comments")
 @login_required
+@posting_limit
 def round_comment(round_id: int):
     round_ = get_or_404(FeedbackRound, round_id)
     form = CommentForm()
@@ -185,6 +201,7 @@ def round_comment(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/evaluation")
 @login_required
+@posting_limit
 def round_evaluate(round_id: int):
     round_ = get_or_404(FeedbackRound, round_id)
     form = EvaluationForm()
@@ -202,5 +219,9 @@ def round_evaluate(round_id: int):
 def round_file(file_id: int):
     """Files are served to the comment's author and to the staff who run rounds: others get 404."""
     file = get_or_404(ReviewFile, file_id, visible=lambda f: rounds.can_see_file(current_user, f))
+    if file.is_pdf:
+        if request.endpoint == "feedback.round_file_thumb":
+            abort(404)
+        return send_stored_document(rounds.file_folder(), file.stored_name, file.download_name)
     name = file.thumb_name if request.endpoint == "feedback.round_file_thumb" else file.stored_name
     return send_stored_image(rounds.file_folder(), name)
