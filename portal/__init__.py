@@ -28,6 +28,7 @@ FEATURES = [
     "portal.referrals",
     "portal.campaigns",
     "portal.feedback",
+    "portal.dashboard",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"

@@ -2,7 +2,7 @@
 
 Revision ID: 0080_feedback
 Revises: 0060_campaigns
-Create Date: 2026-12-03 06:38:48.894214
+Create Date: 2026-12-03 06:41:57.412539
 
 """
 from alembic import op

@@ -1,61 +1,85 @@
-"""Server-rendered bar charts: the geometry of horizontal bars for `macros/charts.html`.
-
-A chart is data, not markup: the feature computes its figures, `bar_chart` scales them
-to pixel widths, and the macro draws the SVG (no JavaScript, no CDN) next to which the
-page shows the same numbers in a table.
-
-    chart = bar_chart([(label, value), ...])                  # one series
-    chart = grouped_chart([(label, [v1, v2, v3]), ...], 3)    # series side by side
+"""Server-rendered bar charts: the geometry is computed here, `macros/charts.html` draws the
+SVG. Charts are readable without JavaScript and always sit beside a table of the same
+numbers (the table is what screen readers and CSV exports use).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-BAR_WIDTH = 320  # px of the longest bar
-BAR_HEIGHT = 22
-ROW = 34  # px per bar, gap included
-GROUP_BAR = 16
-GROUP_GAP = 12
+from flask_babel import format_decimal
+
+LABEL_WIDTH = 150  # px left of horizontal bars
+BAR_ROOM = 260  # px of the longest horizontal bar
+ROW = 30  # px per horizontal bar
+COLUMN_AREA = 160  # px height of the tallest column
+COLUMN_STEP = 34  # px per column
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: object
-    value: float | int | None  # None: no data (drawn as nothing, shown as "—")
-    width: int  # px
+    label: Any
+    text: str  # the value as shown
+    x: int
     y: int
-    series: int = 0
+    width: int
+    height: int
+    series: int = 0  # grouped charts: which series the bar belongs to (its colour)
 
 
 @dataclass(frozen=True)
-class Chart:
+class BarChart:
+    title: Any
     bars: list[Bar]
+    width: int
     height: int
-    series: int = 1
-    bar_height: int = BAR_HEIGHT
+    vertical: bool  # columns (months along the bottom) rather than horizontal bars
 
 
-def _width(value, top) -> int:
-    return int(value * BAR_WIDTH / top) if value and top else 0
+def _text(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, "#,##0.#" if isinstance(value, float) else "#,##0")
 
 
-def bar_chart(values: list[tuple[object, float | int | None]], top: float | int | None = None) -> Chart:
-    """One bar per (label, value); `top` is the value drawn full width (default: the largest)."""
-    top = top if top is not None else max((v for _label, v in values if v is not None), default=0)
-    bars = [Bar(label, value, _width(value, top), 10 + i * ROW) for i, (label, value) in enumerate(values)]
-    return Chart(bars, 20 + len(bars) * ROW)
+def horizontal_bars(title: Any, items: Sequence[tuple[Any, float | int | None]],
+                    top: float | int | None = None) -> BarChart:
+    """One bar per (label, value); values below zero or missing draw no bar. `top` is the
+    value drawn full width (default: the largest; e.g. 100 for a 0–100 index)."""
+    top = top or max((v for _, v in items if v), default=0) or 1
+    bars = [Bar(label, _text(value), LABEL_WIDTH, 8 + i * ROW,
+                int(max(value or 0, 0) * BAR_ROOM / top), ROW - 8)
+            for i, (label, value) in enumerate(items)]
+    return BarChart(title, bars, LABEL_WIDTH + BAR_ROOM + 70, 16 + len(items) * ROW, False)
 
 
-def grouped_chart(groups: list[tuple[object, list[float | int | None]]], series: int,
-                  top: float | int | None = None) -> Chart:
-    """For each (label, values) a block of `series` thin bars, one per series."""
-    every = [v for _label, values in groups for v in values if v is not None]
-    top = top if top is not None else max(every, default=0)
-    bars, y = [], 10
+def columns(title: Any, items: Sequence[tuple[Any, float | int | None]]) -> BarChart:
+    """One column per (label, value), e.g. per month, oldest on the left."""
+    top = max((v for _, v in items if v), default=0) or 1
+    bars = []
+    for i, (label, value) in enumerate(items):
+        height = int(max(value or 0, 0) * COLUMN_AREA / top)
+        bars.append(Bar(label, _text(value), 10 + i * COLUMN_STEP, 20 + COLUMN_AREA - height,
+                        COLUMN_STEP - 8, height))
+    return BarChart(title, bars, 20 + len(items) * COLUMN_STEP, COLUMN_AREA + 60, True)
+
+
+GROUP_BAR = 14  # px per bar of a grouped chart
+GROUP_GAP = 12  # px between groups
+
+
+def grouped_bars(title: Any, groups: Sequence[tuple[Any, Sequence[float | int | None]]],
+                 top: float | int | None = None) -> BarChart:
+    """For each (label, values) a block of thin horizontal bars, one per series side by side
+    (`macros/charts.html` colours them by series and draws the legend)."""
+    top = top or max((v for _, values in groups for v in values if v), default=0) or 1
+    bars, y = [], 8
     for label, values in groups:
         for index, value in enumerate(values):
-            bars.append(Bar(label if index == 0 else "", value, _width(value, top), y, index))
+            bars.append(Bar(label if index == 0 else "", _text(value), LABEL_WIDTH, y,
+                            int(max(value or 0, 0) * BAR_ROOM / top), GROUP_BAR, index))
             y += GROUP_BAR + 2
         y += GROUP_GAP
-    return Chart(bars, y + 10, series, GROUP_BAR)
+    return BarChart(title, bars, LABEL_WIDTH + BAR_ROOM + 70, y + 8, False)

@@ -40,3 +40,41 @@ def init_app(app: Flask) -> None:
                          P.SUBMIT_SUGGESTIONS, 78))
     add_home_panel(app, HomePanel("feedback/_home_panel.html", home_panel, order=50))
     add_demo_seeder(app, 80, seed_feedback)
+    _register_staff_pieces(app)
+
+
+def _register_staff_pieces(app: Flask) -> None:
+    """The staff home's count and the audit log's words for what feedback records."""
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.permissions import P
+    from portal.core.hooks import AuditTarget, StaffTask, add_audit_vocabulary, add_staff_task
+    from portal.feedback.suggestions import waiting_count
+
+    add_staff_task(app, StaffTask(_l("Suggestions waiting for review"), "suggestions_admin.suggestion_list",
+                                  P.MANAGE_SUGGESTIONS, waiting_count, 60))
+    add_audit_vocabulary(app, actions={
+        "survey.create": _l("Created a survey"), "survey.edit": _l("Edited a survey"),
+        "survey.question_add": _l("Added a survey question"),
+        "survey.question_remove": _l("Removed a survey question"),
+        "survey.publish": _l("Published a survey"), "survey.close": _l("Closed a survey"),
+        "suggestion.review": _l("Started reviewing a suggestion"),
+        "suggestion.adopt": _l("Adopted and rewarded a suggestion"),
+        "suggestion.decline": _l("Did not adopt a suggestion"),
+        "suggestion.implement": _l("Marked a suggestion implemented"),
+        "suggestion.fund": _l("Set the suggestion fund"),
+        "round.open_review": _l("Opened a review round"), "round.open_evaluation": _l("Opened an evaluation"),
+        "round.invite": _l("Invited partners to a round"), "round.close": _l("Closed a round"),
+        "round.adopt_comment": _l("Took up a review comment as a suggestion"),
+    }, targets={
+        "surveys": AuditTarget(_l("Survey"), "surveys_admin.survey_detail", "survey_id"),
+        "suggestions": AuditTarget(_l("Suggestion"), "suggestions_admin.suggestion_detail", "suggestion_id"),
+        "feedback_rounds": AuditTarget(_l("Review round or evaluation"), "evaluations_admin.round_detail",
+                                       "round_id"),
+    }, details={
+        "segment": _l("Segment"), "question": _l("Question"), "questions": _l("Questions"),
+        "paid": _l("Points credited"), "year": _l("Year"), "reason": _l("Reason"),
+        "implementation": _l("What was changed"), "development": _l("Development"), "stage": _l("Stage"),
+        "users": _l("Accounts"), "group": _l("Invited as"), "comment": _l("Comment"),
+        "suggestion": _l("Suggestion"),
+    })

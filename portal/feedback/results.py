@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
 from portal.accounts.models import Development, User
-from portal.core.charts import Chart, bar_chart
+from portal.core.charts import BarChart, horizontal_bars
 from portal.extensions import db
 from portal.feedback.models import QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from portal.forum.complaints import complaint_satisfaction
@@ -47,7 +47,7 @@ class QuestionResult:
     counts: list[int] = field(default_factory=list)  # per rating value 0–10 or per option
     labels: list[object] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
-    chart: Chart | None = None
+    chart: BarChart | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class SurveyResults:
     by_development: list[IndexFigure]
     by_year: list[IndexFigure]
     questions: list[QuestionResult]
-    development_chart: Chart
+    development_chart: BarChart
 
     @property
     def rate(self) -> float | None:
@@ -134,8 +134,10 @@ def results_of(survey: Survey, locale: str) -> SurveyResults:
             n = sum(result.counts)
             result.average = round(sum(v * c for v, c in enumerate(result.counts)) / n, 2) if n else None
         if result.counts:
-            result.chart = bar_chart(list(zip(result.labels, result.counts, strict=True)))
-    development_chart = bar_chart([(f.key, f.index) for f in by_development], top=100)
+            result.chart = horizontal_bars(result.question.text(locale),
+                                           list(zip(result.labels, result.counts, strict=True)))
+    development_chart = horizontal_bars(_l("Satisfaction index per development"),
+                                        [(f.key, f.index) for f in by_development], top=100)
     return SurveyResults(survey, responses, audience, index_of(total, count), count, by_development,
                          by_year, list(results.values()), development_chart)
 
@@ -161,7 +163,7 @@ class ClubIndex:
     complaint_ratings: int
     years: list[YearFigures]
     developments: list[tuple[IndexFigure, float | None, int]]
-    chart: Chart
+    chart: BarChart
 
 
 def club_index() -> ClubIndex:
@@ -194,7 +196,7 @@ def club_index() -> ClubIndex:
         values.append((_l("%(year)s complaint handling", year=year.year), year.complaints_score))
     return ClubIndex(index_of(total, count), count, complaints[0].score if complaints else None,
                      complaints[0].ratings if complaints else 0, years, developments,
-                     bar_chart(values, top=100))
+                     horizontal_bars(_l("Satisfaction index per year"), values, top=100))
 
 
 # --- CSV -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
 from portal.accounts.permissions import P, Role
 from portal.audit.services import record_action
-from portal.core.charts import Chart, grouped_chart
+from portal.core.charts import BarChart, grouped_bars
 from portal.core.documents import DocumentRejected, delete_stored_document, is_pdf, store_document
 from portal.core.i18n import N_
 from portal.core.images import ImageRejected, chosen_files, delete_stored_image, store_images
@@ -106,7 +106,8 @@ def open_round(kind: str, *, development_id: int | None, stage: str, title: str,
                            brief=_text(brief, MAX_BRIEF, "brief"), opened_by_id=actor.id)
     db.session.add(round_)
     db.session.flush()
-    record_action(actor, f"round.open_{kind}", round_, {"development": development.id, "stage": stage}, ip=ip)
+    record_action(actor, "round.open_review" if kind == RoundKind.REVIEW else "round.open_evaluation", round_,
+                  {"development": development.id, "stage": stage}, ip=ip)
     return round_
 
 
@@ -363,7 +364,7 @@ class GroupScores:
 class EvaluationReport:
     round: FeedbackRound
     groups: list[GroupScores]  # staff, partners, community (always all three)
-    chart: Chart
+    chart: BarChart
     comments: list[Evaluation]
 
     @property
@@ -383,8 +384,9 @@ def report_of(round_: FeedbackRound) -> EvaluationReport:
         averages = {aspect: (round(float(row[2 + i]), 2) if row else None)
                     for i, aspect in enumerate(ASPECTS)}
         groups.append(GroupScores(group.value, row[1] if row else 0, averages))
-    chart = grouped_chart([(aspect.label, [g.averages[aspect.value] for g in groups]) for aspect in Aspect],
-                          len(groups), top=SCORE_MAX)
+    chart = grouped_bars(_l("Average per aspect and group"),
+                         [(aspect.label, [g.averages[aspect.value] for g in groups]) for aspect in Aspect],
+                         top=SCORE_MAX)
     comments = list(db.session.scalars(
         select(Evaluation).options(selectinload(Evaluation.rater))
         .where(Evaluation.round_id == round_.id, Evaluation.comment != "")

@@ -292,5 +292,11 @@ def staff_query(status: str | None) -> Select:
     return query.order_by(Suggestion.created_at.desc(), Suggestion.id.desc())
 
 
+def waiting_count(_user=None) -> int:
+    """Suggestions that wait for a reviewer (submitted or under review): the staff home."""
+    return db.session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status.in_(
+        (SuggestionStatus.SUBMITTED.value, SuggestionStatus.UNDER_REVIEW.value)))) or 0
+
+
 def status_counts() -> dict[str, int]:
     return dict(db.session.execute(select(Suggestion.status, func.count()).group_by(Suggestion.status)).all())
