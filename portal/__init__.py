@@ -27,6 +27,7 @@ FEATURES = [
     "portal.home",
     "portal.referrals",
     "portal.campaigns",
+    "portal.feedback",
     "portal.dashboard",
     "portal.sales",
     "portal.partners",

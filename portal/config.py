@@ -110,3 +110,6 @@ class Config:
         self.SALES_IMPORT_INLINE_ROWS = _int("SALES_IMPORT_INLINE_ROWS", 2000)
         self.SALES_IMPORT_CHUNK = _int("SALES_IMPORT_CHUNK", 500)
         self.SALES_IMPORT_STALL_MINUTES = _int("SALES_IMPORT_STALL_MINUTES", 10)
+
+        # Survey answers, suggestions, review comments and evaluations sent per account.
+        self.FEEDBACK_POST_LIMIT = os.environ.get("FEEDBACK_POST_LIMIT", "30 per hour")

@@ -51,6 +51,7 @@ class P(StrEnum):
     VIEW_REFERRALS = "view_referrals"
     MANAGE_SURVEYS = "manage_surveys"
     MANAGE_SUGGESTIONS = "manage_suggestions"
+    MANAGE_EVALUATIONS = "manage_evaluations"  # review rounds and post-project evaluations
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_PARTNERS = "manage_partners"  # partner organisations, their accounts and contracts
     VIEW_PARTNER_FIGURES = "view_partner_figures"  # every partner's figures and renewal rate
@@ -71,11 +72,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.SERVICE: frozenset(
         _COMMUNITY | _STAFF | {P.VERIFY_HOMES, P.HANDLE_COMPLAINTS, P.MODERATE_FORUM,
                                P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS,
-                               P.IMPORT_SALES, P.MANAGE_PARTNERS}
+                               P.IMPORT_SALES, P.MANAGE_PARTNERS, P.MANAGE_SUGGESTIONS}
     ),
     Role.MARKETING: frozenset(
         _COMMUNITY | _STAFF | {P.MANAGE_PERKS, P.MANAGE_CAMPAIGNS, P.VIEW_REFERRALS,
-                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS}
+                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS, P.MANAGE_EVALUATIONS}
     ),
     Role.ADMIN: frozenset(P),
 }
