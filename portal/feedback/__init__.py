@@ -48,6 +48,12 @@ def _register_staff_pieces(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.permissions import P
+    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.feedback import figures
+
+    add_dashboard_section(app, DashboardSection(
+        "feedback", _l("Satisfaction and suggestions"), P.VIEW_DASHBOARD,
+        lambda period: [figures.satisfaction_index(period), figures.suggestions_by_month(period)], 35))
     from portal.core.hooks import AuditTarget, StaffTask, add_audit_vocabulary, add_staff_task
     from portal.feedback.suggestions import waiting_count
 

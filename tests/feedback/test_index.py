@@ -92,3 +92,21 @@ def test_csv_has_one_row_per_response_with_answers(app, db, client, login):
     lines = text.lstrip("\ufeff").strip().splitlines()
     assert len(lines) == 5
     assert "Overall?" in lines[0] and "Repairs; Website" in lines[1] and "Faster repairs please" in lines[1]
+
+
+def test_the_dashboard_shows_the_index_per_year_and_the_suggestions(app, db, english):
+    from datetime import date
+
+    from portal.core.figures import Period
+    from portal.feedback import figures
+    from tests.feedback.helpers import make_suggestion
+
+    _data_set()
+    rows = figures.satisfaction_index(Period(date(2025, 1, 1), date(2026, 12, 31))).rows
+    # The same hand computation: 2025 → 4 answers, 82.5; 2026 → 3 answers, 63.3.
+    assert [row[:3] for row in rows[:2]] == [("2025", 4, 82.5), ("2026", 3, 63.3)]
+    make_suggestion()
+    make_suggestion(development="Cloud Peak")
+    today = utcnow().date()
+    suggestions = figures.suggestions_by_month(Period(today.replace(day=1), today)).rows
+    assert suggestions == [(today.strftime("%Y-%m"), 2, 0, 0), (suggestions[-1][0], 2, 0, 0)]
