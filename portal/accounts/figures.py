@@ -40,25 +40,24 @@ def verified_households(development_id: int | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
-def _members(period: Period):
-    query = select(User.id).where(User.role == Role.MEMBER.value, User.is_active_account.is_(True))
+def _member_conditions(period: Period) -> list:
+    conditions = [User.role == Role.MEMBER.value, User.is_active_account.is_(True)]
     if period.development_id is not None:
-        query = query.where(has_verified_home(User.id, period.development_id))
-    return query
+        conditions.append(has_verified_home(User.id, period.development_id))
+    return conditions
 
 
 def member_totals(period: Period) -> Figure:
     """Active member accounts, those with a verified home, joined in the period, joined this
-    month (with a development: members with a verified home there)."""
-    base = _members(period).subquery()
+    month (with a development: members with a verified home there). One scan of users."""
     month_start = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     row = db.session.execute(
-        select(func.count(base.c.id),
-               func.count(base.c.id).filter(has_verified_home(base.c.id)),
-               func.count(base.c.id).filter(User.created_at >= period.starts_at,
-                                            User.created_at < period.ends_before),
-               func.count(base.c.id).filter(User.created_at >= month_start))
-        .select_from(base).join(User, User.id == base.c.id)).one()
+        select(func.count(User.id),
+               func.count(User.id).filter(has_verified_home(User.id)),
+               func.count(User.id).filter(User.created_at >= period.starts_at,
+                                          User.created_at < period.ends_before),
+               func.count(User.id).filter(User.created_at >= month_start))
+        .where(*_member_conditions(period))).one()
     return Figure("members", _l("Members"), [_l("Figure"), _l("Count")], [
         (_l("Members"), row[0]), (_l("Verified homeowners"), row[1]),
         (_l("Joined in the period"), row[2]), (_l("Joined this month"), row[3])],
@@ -69,7 +68,7 @@ def new_members_by_month(period: Period) -> Figure:
     month = year_month(User.created_at)
     found = dict(db.session.execute(
         select(month, func.count(User.id)).where(
-            User.id.in_(_members(period)), User.created_at >= period.starts_at,
+            *_member_conditions(period), User.created_at >= period.starts_at,
             User.created_at < period.ends_before).group_by(month)).all())
     rows = [(m, found.get(m, 0)) for m in period.months()]
     return Figure("new-members", _l("New members by month"), [_l("Month"), _l("New members")], rows,

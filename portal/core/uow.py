@@ -30,6 +30,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 _QUEUE = "after_commit"
+_BEFORE = "before_commit"
 
 
 def after_commit(callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -39,6 +40,29 @@ def after_commit(callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Non
     transaction = (session.get_nested_transaction() or session.get_transaction()
                    or session.begin())
     session.info.setdefault(_QUEUE, []).append((transaction, callback, args, kwargs))
+
+
+def before_commit(callback: Callable[..., Any], *args: Any, order: tuple = (), **kwargs: Any) -> None:
+    """Run `callback(*args, **kwargs)` inside the current transaction just before it commits,
+    after every other write of it, the queued calls sorted by `order`; dropped if the work
+    that queued it rolls back, also to a savepoint. For rows many transactions update (the
+    points totals per month): taking those locks last and in one order means two
+    transactions cannot deadlock on them."""
+    session = db.session()
+    transaction = (session.get_nested_transaction() or session.get_transaction()
+                   or session.begin())
+    session.info.setdefault(_BEFORE, []).append((transaction, (order, callback, args, kwargs)))
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint is being released: the work waits for the real commit
+    while session.info.get(_BEFORE):
+        pending = [item for _transaction, item in session.info.pop(_BEFORE)]
+        for _order, callback, args, kwargs in sorted(pending, key=lambda item: item[0]):
+            callback(*args, **kwargs)
+    session.flush()
 
 
 def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
@@ -66,10 +90,11 @@ def _run_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    pending = session.info.get(_QUEUE)
-    if pending:
-        session.info[_QUEUE] = [item for item in pending
-                                if not _inside(item[0], previous_transaction)]
+    for queue in (_QUEUE, _BEFORE):
+        pending = session.info.get(queue)
+        if pending:
+            session.info[queue] = [item for item in pending
+                                   if not _inside(item[0], previous_transaction)]
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -77,6 +102,7 @@ def _forget_on_close(session: Session, transaction: SessionTransaction) -> None:
     # A root transaction that ended without committing (close, rollback) leaves nothing.
     if transaction.parent is None:
         session.info.pop(_QUEUE, None)
+        session.info.pop(_BEFORE, None)
 
 
 @contextmanager

@@ -14,16 +14,34 @@ points_cli = AppGroup("points", help="Check the points ledger and expire old poi
 
 @points_cli.command("verify")
 def verify() -> None:
-    """Recompute every balance and lifetime figure from the ledger; exit 1 listing differences."""
+    """Recompute every balance, lifetime figure and monthly total from the ledger; exit 1
+    listing differences."""
     from portal.points.services import find_differences
+    from portal.points.services.totals import verify_totals
 
     differences = find_differences()
-    if differences:
-        for difference in differences:
-            click.echo(difference.describe(), err=True)
-        click.echo(f"{len(differences)} member(s) differ from the ledger.", err=True)
+    totals = verify_totals()
+    for difference in differences:
+        click.echo(difference.describe(), err=True)
+    for total in totals:
+        click.echo(f"{total.month} {total.kind}: totals {total.stored}, ledger {total.ledger}", err=True)
+    if differences or totals:
+        click.echo(f"{len(differences)} member(s) and {len(totals)} monthly total(s) differ from "
+                   "the ledger.", err=True)
         raise SystemExit(1)
-    click.echo("Every member's balance and lifetime points match the ledger.")
+    click.echo("Every member's balance and lifetime points, and the monthly totals, match the ledger.")
+
+
+@points_cli.command("rebuild-totals")
+def rebuild_totals_command() -> None:
+    """Rewrite the monthly totals from the ledger (after rows were written outside the
+    points service, e.g. by bench/generate.py)."""
+    from portal.core.uow import unit_of_work
+    from portal.points.services.totals import rebuild_totals
+
+    with unit_of_work():
+        rows = rebuild_totals()
+    click.echo(f"{rows} monthly totals written.")
 
 
 @points_cli.command("expire")

@@ -1,8 +1,10 @@
 """Points figures for the KPI dashboard: issued, redeemed and expired per month, what the
-club owes (outstanding points) and members by tier. Aggregate SQL over the ledger
-(ix_points_ledger_created_at serves the period)."""
+club owes (outstanding points) and members by tier. Months come from the monthly totals
+(`points_month_totals`, kept by the points service) rather than a scan of the ledger."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -13,8 +15,9 @@ from portal.accounts.permissions import Role
 from portal.core.charts import columns, horizontal_bars
 from portal.core.figures import Figure, Period
 from portal.core.sql import year_month
+from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind
+from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind, PointsMonthTotal
 from portal.points.tiers import tiers
 
 
@@ -24,9 +27,34 @@ def _in_development(query, period: Period, member_id):
     return query.where(has_verified_home(member_id, period.development_id))
 
 
+def _months_from_totals(period: Period) -> dict[str, tuple[int, int, int]]:
+    """(issued, redeemed, expired) per month from the monthly totals: whole months only,
+    which is what the totals hold; a period starting or ending mid-month reads the ledger."""
+    earning = [k.value for k in LIFETIME_KINDS]
+    spent = [LedgerKind.REDEEM.value, LedgerKind.REFUND.value]
+    total = PointsMonthTotal
+    rows = db.session.execute(
+        select(total.month,
+               func.coalesce(func.sum(case((total.kind.in_(earning), total.credits), else_=0)), 0),
+               func.coalesce(func.sum(case((total.kind.in_(spent), -(total.credits + total.debits)),
+                                           else_=0)), 0),
+               func.coalesce(func.sum(case((total.kind == LedgerKind.EXPIRE.value,
+                                            -(total.credits + total.debits)), else_=0)), 0))
+        .where(total.month.in_(period.months())).group_by(total.month)).all()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _whole_months(period: Period) -> bool:
+    next_day = period.end + timedelta(days=1)
+    return period.start.day == 1 and (next_day.day == 1 or period.end >= utcnow().date())
+
+
 def points_by_month(period: Period) -> Figure:
     """Issued: credits of earning kinds (not refunds or gifts between members); redeemed:
-    what perks took, net of refunds; expired: what the expiry job took."""
+    what perks took, net of refunds; expired: what the expiry job took. From the monthly
+    totals when the period is whole months of all developments, else from the ledger."""
+    if period.development_id is None and _whole_months(period):
+        return _points_figure(period, _months_from_totals(period))
     month = year_month(LedgerEntry.created_at)
     earning = [k.value for k in LIFETIME_KINDS]
     query = (select(month,
@@ -41,6 +69,10 @@ def points_by_month(period: Period) -> Figure:
              .group_by(month))
     found = {row[0]: row[1:] for row in db.session.execute(
         _in_development(query, period, LedgerEntry.member_id)).all()}
+    return _points_figure(period, found)
+
+
+def _points_figure(period: Period, found: dict) -> Figure:
     rows = [(m, *map(int, found.get(m, (0, 0, 0)))) for m in period.months()]
     return Figure("points-by-month", _l("Points issued, redeemed and expired"),
                   [_l("Month"), _l("Issued"), _l("Redeemed"), _l("Expired")], rows,

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     DDL,
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -112,6 +113,20 @@ class PointsLot(db.Model):
     amount: Mapped[int]
     remaining: Mapped[int]
     expires_at: Mapped[datetime | None]
+
+
+class PointsMonthTotal(db.Model):
+    """The ledger summed per calendar month (UTC) and kind, kept by `points.services` in the
+    same transaction as the rows (`flask points verify` checks it): the dashboard reads
+    twelve months of a two-million-row ledger from a few dozen rows."""
+
+    __tablename__ = "points_month_totals"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 'YYYY-MM'
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    credits: Mapped[int] = mapped_column(BigInteger, default=0)  # sum of the positive amounts
+    debits: Mapped[int] = mapped_column(BigInteger, default=0)  # sum of the negative amounts (≤ 0)
+    entries: Mapped[int] = mapped_column(default=0)
 
 
 class PointsSetting(db.Model):

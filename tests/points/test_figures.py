@@ -8,7 +8,9 @@ from datetime import date, datetime
 from portal.core.figures import Period
 from portal.points import figures
 from portal.points import services as points
+from portal.points.models import PointsMonthTotal
 from portal.points.services import ledger
+from portal.points.services.totals import rebuild_totals, verify_totals
 from tests import factories
 
 PERIOD = Period(date(2026, 1, 1), date(2026, 3, 31))
@@ -28,9 +30,14 @@ def test_points_by_month_outstanding_and_tiers(db, english, monkeypatch):
     on(datetime(2026, 2, 7), points.refund, owner, 100, "d")
     on(datetime(2026, 3, 1), points.debit, other, 50, "e", kind="expire")
     on(datetime(2025, 12, 31), points.credit, other, 999, "f", kind="earn")
+    on(datetime(2026, 1, 6), points.credit, owner, 1000, "a", kind="earn")  # a replay: nothing
+    db.session.commit()  # the monthly totals are written at the commit
+    assert verify_totals() == []
     rows = figures.points_by_month(PERIOD).rows
     # Issued 1,000 (Jan) and 300 (Feb); redeemed 400 − 100 refunded; expired 50 in March.
     assert rows == [("2026-01", 1000, 0, 0), ("2026-02", 300, 300, 0), ("2026-03", 0, 0, 50)]
+    # The same from the ledger itself (a period that does not start on the 1st reads it).
+    assert figures.points_by_month(Period(date(2026, 1, 2), PERIOD.end)).rows == rows
     in_development = Period(PERIOD.start, PERIOD.end, development_id)
     assert figures.points_by_month(in_development).rows[1] == ("2026-02", 0, 300, 0)
     # Balances now: owner 1000 − 400 + 100 = 700; other 300 − 50 + 999 = 1,249.
@@ -38,3 +45,19 @@ def test_points_by_month_outstanding_and_tiers(db, english, monkeypatch):
     assert [row[1] for row in figures.outstanding(in_development).rows] == [700, 1]
     tiers = figures.members_by_tier(PERIOD).rows
     assert sum(count for _name, count in tiers) == 2
+
+
+def test_totals_skip_rolled_back_writes_and_rebuild_from_the_ledger(db, english):
+    member = factories.make_member()
+    points.credit(member, 300, kind="earn", reason="x", idempotency_key="k1")
+    savepoint = db.session.begin_nested()
+    points.credit(member, 50, kind="earn", reason="x", idempotency_key="k2")
+    savepoint.rollback()
+    points.debit(member, 100, kind="redeem", reason="x", idempotency_key="k3")
+    db.session.commit()
+    assert verify_totals() == []
+    totals = {t.kind: (t.credits, t.debits, t.entries) for t in db.session.query(PointsMonthTotal)}
+    assert totals == {"earn": (300, 0, 1), "redeem": (0, -100, 1)}
+    db.session.query(PointsMonthTotal).delete()
+    assert len(verify_totals()) == 2
+    assert rebuild_totals() == 2 and verify_totals() == []

@@ -29,6 +29,7 @@ from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind, PointsLot
 from portal.points.services.ledger import MAX_KEY_LENGTH, check_amount, expiry_for
+from portal.points.services.totals import count_in_month
 
 
 def bulk_credit(member_ids: Sequence[int], amount: int, *, kind: LedgerKind | str, reason: str,
@@ -71,6 +72,7 @@ def bulk_credit(member_ids: Sequence[int], amount: int, *, kind: LedgerKind | st
     if not written:
         return []
     credited = sorted(row.member_id for row in written)
+    count_in_month(now, kind.value, [amount] * len(written))
     db.session.execute(PointsLot.__table__.insert(), [
         {"member_id": row.member_id, "entry_id": row.id, "amount": amount, "remaining": amount,
          "expires_at": expires_at} for row in written])

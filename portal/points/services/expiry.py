@@ -24,6 +24,7 @@ from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.points.models import LedgerEntry, LedgerKind, PointsLot
 from portal.points.services.ledger import lock_members
+from portal.points.services.totals import count_in_month
 
 EXPIRED_REASON = N_("Points earned on %(date)s expired")
 SOON_DAYS = 90
@@ -69,6 +70,7 @@ def expire_for_members(member_ids: list[int], now: datetime) -> tuple[int, int]:
          "idempotency_key": f"expire:lot:{lot.id}"}
         for lot in lots
     ])
+    count_in_month(now, LedgerKind.EXPIRE.value, [-lot.remaining for lot in lots])
     db.session.execute(update(PointsLot), [{"id": lot.id, "remaining": 0} for lot in lots])
     per_member: dict[int, int] = {}
     for lot in lots:

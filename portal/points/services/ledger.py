@@ -34,6 +34,7 @@ from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.points.errors import InsufficientPoints, PointsError
 from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind, PointsLot
+from portal.points.services.totals import count_in_month
 
 MAX_KEY_LENGTH = 160
 
@@ -126,6 +127,7 @@ def write_entry(member: User, amount: int, *, kind: LedgerKind | str, reason: st
     )
     db.session.add(entry)
     db.session.flush()
+    count_in_month(now, kind.value, amount)
     if amount > 0:
         earned = amount if kind in LIFETIME_KINDS else 0
         row = db.session.execute(
