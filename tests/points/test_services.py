@@ -324,7 +324,11 @@ def test_verify_is_clean_then_lists_each_member_that_differs(db, runner):
         in result.output
     assert f"member {lots_off.id} " in result.output and "unexpired lots 1" in result.output
     assert f"member {good.id} " not in result.output
-    assert "2 member(s) differ from the ledger." in result.output
+    assert "2 member(s) and 0 monthly total(s) differ from the ledger." in result.output
+    db.session.execute(text("UPDATE points_month_totals SET credits = credits + 1"))
+    db.session.commit()
+    result = runner.invoke(args=["points", "verify"])
+    assert "monthly total(s) differ from the ledger." in result.output and ": totals (" in result.output
 
 
 @pytest.mark.parametrize(("start", "months", "expected"), [
