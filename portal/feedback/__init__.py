@@ -48,11 +48,21 @@ def _register_staff_pieces(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.permissions import P
-    from portal.core.hooks import AuditTarget, StaffTask, add_audit_vocabulary, add_staff_task
+    from portal.core.hooks import (
+        AuditTarget,
+        DashboardSection,
+        StaffTask,
+        add_audit_vocabulary,
+        add_dashboard_section,
+        add_staff_task,
+    )
+    from portal.feedback.figures import satisfaction
     from portal.feedback.suggestions import waiting_count
 
     add_staff_task(app, StaffTask(_l("Suggestions waiting for review"), "suggestions_admin.suggestion_list",
                                   P.MANAGE_SUGGESTIONS, waiting_count, 60))
+    add_dashboard_section(app, DashboardSection("satisfaction", _l("Satisfaction"), P.VIEW_DASHBOARD,
+                                                lambda period: [satisfaction(period)], 45))
     add_audit_vocabulary(app, actions={
         "survey.create": _l("Created a survey"), "survey.edit": _l("Edited a survey"),
         "survey.question_add": _l("Added a survey question"),
