@@ -29,6 +29,8 @@ FEATURES = [
     "portal.campaigns",
     "portal.feedback",
     "portal.dashboard",
+    "portal.sales",
+    "portal.partners",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0080_feedback'
-down_revision = '0060_campaigns'
+down_revision = '0075_partners'
 branch_labels = None
 depends_on = None
 

@@ -56,13 +56,14 @@ def _register_staff_pieces(app: Flask) -> None:
         add_dashboard_section,
         add_staff_task,
     )
-    from portal.feedback.figures import satisfaction
+    from portal.feedback import figures
     from portal.feedback.suggestions import waiting_count
 
     add_staff_task(app, StaffTask(_l("Suggestions waiting for review"), "suggestions_admin.suggestion_list",
                                   P.MANAGE_SUGGESTIONS, waiting_count, 60))
-    add_dashboard_section(app, DashboardSection("satisfaction", _l("Satisfaction"), P.VIEW_DASHBOARD,
-                                                lambda period: [satisfaction(period)], 45))
+    add_dashboard_section(app, DashboardSection(
+        "feedback", _l("Satisfaction and suggestions"), P.VIEW_DASHBOARD,
+        lambda period: [figures.satisfaction_index(period), figures.suggestions_by_month(period)], 35))
     add_audit_vocabulary(app, actions={
         "survey.create": _l("Created a survey"), "survey.edit": _l("Edited a survey"),
         "survey.question_add": _l("Added a survey question"),

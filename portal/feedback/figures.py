@@ -1,42 +1,48 @@
-"""The dashboard's satisfaction figure: the survey index and complaint handling satisfaction
-(both 0–100) per year of the period, for all developments or the one chosen."""
+"""Feedback figures for the KPI dashboard: the satisfaction index per year beside complaint
+handling satisfaction (from `feedback.results.club_index`, both on 0–100), and the
+suggestion programme in the period: submitted, adopted, points paid."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import extract
+from sqlalchemy import func, select
 
-from portal.core.charts import horizontal_bars
+from portal.core.charts import columns
 from portal.core.figures import Figure, Period
+from portal.core.sql import year_month
 from portal.extensions import db
-from portal.feedback.models import SurveyResponse
-from portal.feedback.results import index_of, rating_totals
-from portal.forum.complaints import complaint_satisfaction
+from portal.feedback.models import PUBLIC_SUGGESTION_STATUSES, Suggestion
+from portal.feedback.results import club_index
 
 
-def satisfaction(period: Period) -> Figure:
-    """Per year: rating answers and the survey index; complaint ratings and their score."""
-    where = [SurveyResponse.submitted_at >= period.starts_at,
-             SurveyResponse.submitted_at < period.ends_before]
-    if period.development_id:
-        where.append(SurveyResponse.development_id == period.development_id)
-    year = extract("year", SurveyResponse.submitted_at)
-    surveys = {int(y): (count, index_of(total, count)) for total, count, y in db.session.execute(
-        rating_totals(*where).add_columns(year).group_by(year)).all()}
-    complaints = {f.key: f for f in complaint_satisfaction(
-        "year", rated_from=period.starts_at, rated_before=period.ends_before,
-        development_id=period.development_id)}
-    rows, bars = [], []
-    for y in period.years():
-        answers, index = surveys.get(y, (0, None))
-        rating = complaints.get(y)
-        rows.append((y, answers, index, rating.ratings if rating else 0, rating.score if rating else None))
-        bars += [(_l("%(year)s survey index", year=y), index),
-                 (_l("%(year)s complaint handling", year=y), rating.score if rating else None)]
-    return Figure("satisfaction", _l("Satisfaction index (0–100)"),
-                  [_l("Year"), _l("Rating answers"), _l("Survey index"), _l("Ratings"),
-                   _l("Complaint handling satisfaction")], rows,
-                  chart=horizontal_bars(_l("Satisfaction index per year"), bars, top=100),
-                  definition=_l("Survey index: the mean of all answers to rating questions (0–10) × 10. "
-                                "Complaint handling: the homeowners' 1–5 ratings as (rating − 1) ÷ 4 × 100. "
-                                "Target: above 85."))
+def satisfaction_index(period: Period) -> Figure:
+    index = club_index()
+    rows = [(str(year.year), year.survey.answers if year.survey else 0,
+             year.survey.index if year.survey else None, year.complaint_ratings, year.complaints_score)
+            for year in index.years if period.start.year <= year.year <= period.end.year]
+    return Figure("satisfaction", _l("Satisfaction index"),
+                  [_l("Year"), _l("Survey rating answers"), _l("Survey index (0–100)"),
+                   _l("Complaint ratings"), _l("Complaint handling (0–100)")], rows,
+                  chart=index.chart if rows else None,
+                  definition=_l("Survey index: the mean of every rating answer (0–10) × 10. Complaint "
+                                "handling: the mean 1–5 rating as (rating − 1) ÷ 4 × 100. The industry "
+                                "target is above 85. Per year, all developments."))
+
+
+def suggestions_by_month(period: Period) -> Figure:
+    """Suggestions submitted per month of the period; of those, adopted (or implemented)
+    and the points paid for them."""
+    month = year_month(Suggestion.created_at)
+    adopted = Suggestion.status.in_(PUBLIC_SUGGESTION_STATUSES)
+    query = (select(month, func.count(Suggestion.id), func.count(Suggestion.id).filter(adopted),
+                    func.coalesce(func.sum(Suggestion.paid_points), 0))
+             .where(Suggestion.created_at >= period.starts_at, Suggestion.created_at < period.ends_before)
+             .group_by(month))
+    if period.development_id is not None:
+        query = query.where(Suggestion.development_id == period.development_id)
+    found = {row[0]: row[1:] for row in db.session.execute(query).all()}
+    rows = [(m, *map(int, found.get(m, (0, 0, 0)))) for m in period.months()]
+    rows.append((_l("Whole period"), *(sum(r[i] for r in rows) for i in (1, 2, 3))))
+    return Figure("suggestions", _l("Suggestions"),
+                  [_l("Month"), _l("Submitted"), _l("Adopted"), _l("Points paid")], rows,
+                  chart=columns(_l("Suggestions submitted by month"), [(r[0], r[1]) for r in rows[:-1]]))

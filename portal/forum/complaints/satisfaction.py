@@ -6,7 +6,6 @@ survey index; it reads it here, not from forum tables."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import extract, func, select
 
@@ -27,20 +26,9 @@ class RatingFigure:
         return round((self.average - 1) / 4 * 100, 1)
 
 
-def complaint_satisfaction(by: str | None = None, *, rated_from: datetime | None = None,
-                           rated_before: datetime | None = None,
-                           development_id: int | None = None) -> list[RatingFigure]:
-    """Rated complaints' figures: overall (`by` None, one row), per "development" or per "year";
-    optionally only ratings given in [rated_from, rated_before) and about one development."""
+def complaint_satisfaction(by: str | None = None) -> list[RatingFigure]:
+    """Rated complaints' figures: overall (`by` None, one row), per "development" or per "year"."""
     rated = Complaint.rating.is_not(None)
-    if rated_from is not None:
-        rated = rated & (Complaint.rated_at >= rated_from)
-    if rated_before is not None:
-        rated = rated & (Complaint.rated_at < rated_before)
-    if development_id is not None:
-        rated = rated & Complaint.unit_id.in_(
-            select(Unit.id).join(Building, Building.id == Unit.building_id)
-            .where(Building.development_id == development_id))
     columns = [func.count(Complaint.id), func.avg(Complaint.rating)]
     if by is None:
         count, average = db.session.execute(select(*columns).where(rated)).one()
