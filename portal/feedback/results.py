@@ -68,8 +68,7 @@ class SurveyResults:
         return self.responses / self.audience if self.audience else None
 
 
-def rating_totals(*where):
-    """(SUM, COUNT) of the rating answers matching `where`; add columns and GROUP BY to split."""
+def _rating_rows(*where):
     return (select(func.coalesce(func.sum(SurveyAnswer.rating), 0), func.count(SurveyAnswer.rating))
             .select_from(SurveyAnswer)
             .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
@@ -81,7 +80,7 @@ def rating_totals(*where):
 def _by_development(*where) -> list[IndexFigure]:
     key = SurveyResponse.development_id
     rows = db.session.execute(
-        rating_totals(*where).add_columns(key, Development.name)
+        _rating_rows(*where).add_columns(key, Development.name)
         .outerjoin(Development, Development.id == key).group_by(key, Development.name)
         .order_by(Development.name)).all()
     return [IndexFigure(name or _l("No verified home"), count, index_of(total, count))
@@ -90,7 +89,7 @@ def _by_development(*where) -> list[IndexFigure]:
 
 def _by_year(*where) -> list[IndexFigure]:
     key = extract("year", SurveyResponse.submitted_at)
-    rows = db.session.execute(rating_totals(*where).add_columns(key).group_by(key).order_by(key)).all()
+    rows = db.session.execute(_rating_rows(*where).add_columns(key).group_by(key).order_by(key)).all()
     return [IndexFigure(int(year), count, index_of(total, count)) for total, count, year in rows]
 
 
@@ -99,7 +98,7 @@ def results_of(survey: Survey, locale: str) -> SurveyResults:
     mine = SurveyResponse.survey_id == survey.id
     responses = db.session.scalar(select(func.count()).select_from(SurveyResponse).where(mine)) or 0
     audience = audience_of(parse_segment(survey.segment)).size
-    total, count = db.session.execute(rating_totals(mine)).one()
+    total, count = db.session.execute(_rating_rows(mine)).one()
     by_development, by_year = _by_development(mine), _by_year(mine)
 
     results = {q.id: QuestionResult(q) for q in survey.questions}
@@ -168,7 +167,7 @@ class ClubIndex:
 
 
 def club_index() -> ClubIndex:
-    total, count = db.session.execute(rating_totals()).one()
+    total, count = db.session.execute(_rating_rows()).one()
     complaints = complaint_satisfaction()
     by_year = {f.key: f for f in _by_year()}
     complaint_years = {f.key: f for f in complaint_satisfaction("year")}
@@ -181,7 +180,7 @@ def club_index() -> ClubIndex:
     survey_devs = {}
     key = SurveyResponse.development_id
     for total_d, count_d, dev_id in db.session.execute(
-            rating_totals().add_columns(key).group_by(key)).all():
+            _rating_rows().add_columns(key).group_by(key)).all():
         survey_devs[dev_id] = IndexFigure(names.get(dev_id) or _l("No verified home"), count_d,
                                           index_of(total_d, count_d))
     complaint_devs = {f.key: f for f in complaint_satisfaction("development")}
