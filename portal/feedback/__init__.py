@@ -48,17 +48,22 @@ def _register_staff_pieces(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.accounts.permissions import P
-    from portal.core.hooks import DashboardSection, add_dashboard_section
+    from portal.core.hooks import (
+        AuditTarget,
+        DashboardSection,
+        StaffTask,
+        add_audit_vocabulary,
+        add_dashboard_section,
+        add_staff_task,
+    )
     from portal.feedback import figures
-
-    add_dashboard_section(app, DashboardSection(
-        "feedback", _l("Satisfaction and suggestions"), P.VIEW_DASHBOARD,
-        lambda period: [figures.satisfaction_index(period), figures.suggestions_by_month(period)], 35))
-    from portal.core.hooks import AuditTarget, StaffTask, add_audit_vocabulary, add_staff_task
     from portal.feedback.suggestions import waiting_count
 
     add_staff_task(app, StaffTask(_l("Suggestions waiting for review"), "suggestions_admin.suggestion_list",
                                   P.MANAGE_SUGGESTIONS, waiting_count, 60))
+    add_dashboard_section(app, DashboardSection(
+        "feedback", _l("Satisfaction and suggestions"), P.VIEW_DASHBOARD,
+        lambda period: [figures.satisfaction_index(period), figures.suggestions_by_month(period)], 35))
     add_audit_vocabulary(app, actions={
         "survey.create": _l("Created a survey"), "survey.edit": _l("Edited a survey"),
         "survey.question_add": _l("Added a survey question"),

@@ -92,5 +92,5 @@ def make_round(kind: str = "review", development: str = "Jade Lake", actor=None,
     return rounds.open_round(kind, actor=actor or marketing(), **values)
 
 
-def partner():
-    return factories.make_user(Role.PARTNER)
+def partner(**fields):
+    return factories.make_user(Role.PARTNER, **fields)
