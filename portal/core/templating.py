@@ -1,12 +1,17 @@
-"""Template globals shared by every page: navigation, languages, unread count."""
+"""Template globals shared by every page: navigation, languages, unread count, and the
+separator between a label and its value (`{{ _('Tier') }}{{ label_sep }}Silver`), which is
+": " in English and a full-width "：" (no space) in Chinese."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 
 from portal.core.hooks import nav_items
 from portal.core.i18n import LANGUAGE_NAMES
+
+
+LABEL_SEPARATOR = ": "
 
 
 def init_templating(app: Flask) -> None:
@@ -18,4 +23,5 @@ def init_templating(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "has_endpoint": lambda name: name in current_app.view_functions,
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "label_sep": pgettext("label separator", ": "),
         }

@@ -1,0 +1,94 @@
+"""Chinese that reads right: the zh_Hant and zh_Hans catalogs use full-width punctuation
+and no stray spaces (see DOMAIN.md: zh_Hant is written for Hong Kong and Taiwan readers,
+zh_Hans for the Mainland).
+
+Caught: an ASCII colon, bracket, comma, semicolon, question or exclamation mark next to
+Chinese text; a space between two Chinese characters; a space between Chinese text and a
+placeholder that is itself Chinese at run time (a name, date, duration or unit: "%(date)s
+到期" would read "2027年2月3日 到期"). A space beside a number ("已分派 %(count)d 宗")
+is the usual HK/TW style and allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from portal.core.templating import LABEL_SEPARATOR
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = rf"[{HAN}\u3000-\u303f\uff01-\uff60]"  # Han characters and full-width punctuation
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
+# Placeholders whose value is (often) Chinese text, not a number or a Latin code.
+TEXT_PLACEHOLDERS = {
+    "name", "date", "unit", "duration", "member", "until", "title",
+    "tier", "reason", "category", "development", "time", "perk", "when", "label", "status",
+    "department", "author", "actor", "friend",
+}
+RULES = {
+    "ASCII colon": re.compile(rf"{CJK}\s*:|:\s*{CJK}"),
+    "ASCII bracket": re.compile(rf"\([^()]*[{HAN}][^()]*\)|{CJK}\s*[()]|[()]\s*{CJK}"),
+    "ASCII comma, semicolon, ? or !": re.compile(rf"{CJK}\s*[,;?!]|[,;?!]\s*[{HAN}]"),
+    "space between Chinese characters": re.compile(rf"{CJK}[ \u00a0\u3000]+{CJK}"),
+    "space beside a Chinese placeholder": re.compile(rf"\x00[ \u00a0]+{CJK}|{CJK}[ \u00a0]+\x00"),
+}
+
+
+def _masked(text: str) -> str:
+    """Placeholders become a neutral letter, or NUL for those whose value is Chinese."""
+    def mask(match: re.Match) -> str:
+        return "\x00" if match.group(1) in TEXT_PLACEHOLDERS else "X"
+    return PLACEHOLDER.sub(mask, text.replace("%%", "%"))
+
+
+def problems_in(text: str) -> list[str]:
+    masked = _masked(text)
+    return [name for name, rule in RULES.items() if rule.search(masked)]
+
+
+def _messages(locale: str):
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        for string in strings:
+            if string:
+                yield message, string
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("會員等級: 銀卡", ["ASCII colon"]),
+    ("會員等級：銀卡", []),
+    ("(累計獲得 %(points)s 積分)", ["ASCII bracket"]),
+    ("（累計獲得 %(points)s 積分）", []),
+    ("3 小時 內", ["space between Chinese characters"]),
+    ("%(duration)s 內", ["space beside a Chinese placeholder"]),
+    ("%(duration)s內", []),
+    ("已分派 %(count)d 宗投訴。", []),
+    ("好的, 謝謝", ["ASCII comma, semicolon, ? or !"]),
+    ("Jade Lake (翠湖)", ["ASCII bracket"]),
+    ("100%%", []),
+    ("時間 10:30", []),
+])
+def test_the_rules(text, expected):
+    assert problems_in(text) == expected
+
+
+@pytest.mark.parametrize("locale", ["zh_Hant", "zh_Hans"])
+def test_chinese_catalogs_use_full_width_punctuation_and_no_stray_spaces(locale):
+    found = [f"{', '.join(problems)}: {message.id!r} → {string!r}"
+             for message, string in _messages(locale) if (problems := problems_in(string))]
+    assert not found, f"{locale}: {len(found)} strings to fix:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("locale, separator", [("zh_Hant", "："), ("zh_Hans", "："), ("en", ": ")])
+def test_the_label_separator_is_translated(locale, separator):
+    translated = {message.id: string for message, string in _messages(locale)
+                  if message.context == "label separator"}
+    assert translated.get(LABEL_SEPARATOR, LABEL_SEPARATOR) == separator
