@@ -31,10 +31,12 @@ OVERFLOW = """() => {
   const root = document.documentElement;
   const excess = root.scrollWidth - root.clientWidth;
   if (excess <= 0) return null;
+  const sticksOut = (el) => el.getBoundingClientRect().right > root.clientWidth + 1;
+  // The outermost elements that stick out (their parent fits): what to fix.
   const wide = [...document.querySelectorAll('body *')]
-    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+    .filter((el) => sticksOut(el) && !sticksOut(el.parentElement))
     .filter((el) => getComputedStyle(el).position !== 'fixed')
-    .slice(-3).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    .slice(0, 3).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
       + [...el.classList].map((name) => '.' + name).join(''));
   return {excess, wide};
 }"""
