@@ -92,3 +92,26 @@ def test_the_label_separator_is_translated(locale, separator):
     translated = {message.id: string for message, string in _messages(locale)
                   if message.context == "label separator"}
     assert translated.get(LABEL_SEPARATOR, LABEL_SEPARATOR) == separator
+
+
+# Words of the other region (DOMAIN.md's glossary): zh_Hant is for Hong Kong and Taiwan
+# readers, zh_Hans for the Mainland.
+NOT_IN = {
+    "zh_Hant": {"二維碼": "QR 碼", "合同": "合約", "質量": "品質", "單元": "單位", "老帶新": "推薦",
+                "帖子": "貼文", "發帖": "發文", "樓棟": "座", "郵箱": "電郵"},
+    "zh_Hans": {"单元": "房号 / 房屋", "电邮": "邮箱", "相片": "照片", "贴文": "帖子", "合约": "合同"},
+}
+# A development is 樓盤 in zh_Hant; 項目 is right only in 項目後評價 (post-project evaluation).
+DEVELOPMENT_AS_PROJECT = re.compile(r"項目(?!後評價)")
+
+
+@pytest.mark.parametrize("locale", ["zh_Hant", "zh_Hans"])
+def test_chinese_catalogs_use_the_glossary_words_of_their_region(locale):
+    found = []
+    for message, string in _messages(locale):
+        for word, instead in NOT_IN[locale].items():
+            if word in string:
+                found.append(f"{word} → {instead}: {message.id!r} → {string!r}")
+        if locale == "zh_Hant" and DEVELOPMENT_AS_PROJECT.search(string):
+            found.append(f"項目 → 樓盤: {message.id!r} → {string!r}")
+    assert not found, f"{locale}: {len(found)} strings to fix:\n" + "\n".join(found)
