@@ -32,6 +32,7 @@ class PageFamily:
     name: str
     role: str  # "anonymous" or the demo account (member, service, marketing, admin)
     path: str
+    status: int = 200
 
 
 def demo_config(folder: Path) -> dict:
@@ -122,6 +123,7 @@ def page_families(app) -> list[PageFamily]:
         PageFamily("register", "anonymous", "/auth/register"),
         PageFamily("reset", "anonymous", "/auth/reset"),
         PageFamily("join", "anonymous", f"/join/{code}"),
+        PageFamily("not-found", "anonymous", "/no-such-page", status=404),
         PageFamily("home", "member", "/"),
         PageFamily("account", "member", "/account/"),
         PageFamily("homes", "member", "/account/homes"),
@@ -158,6 +160,16 @@ def page_families(app) -> list[PageFamily]:
         PageFamily("points-admin", "admin", "/admin/points"),
         PageFamily("categories-admin", "admin", "/admin/forum/categories"),
         PageFamily("canned", "service", "/admin/forum/canned"),
+        PageFamily("canned-new", "service", "/admin/forum/canned/new"),
+        PageFamily("moderation-log", "service", "/admin/forum/acts"),
+        PageFamily("silence", "service", f"/admin/forum/members/{member}/silence"),
+        PageFamily("departments", "admin", "/admin/forum/departments"),
+        PageFamily("category-new", "admin", "/admin/forum/categories/new"),
+        PageFamily("member-points", "admin", f"/admin/members/{member}/points"),
+        PageFamily("points-settings", "admin", "/admin/points/settings"),
+        PageFamily("referral-rule", "admin", "/admin/referrals/rule"),
+        PageFamily("campaign-new", "marketing", "/admin/campaigns/new"),
+        PageFamily("perk-new", "marketing", "/admin/perks/new"),
     ]
     if campaign:
         families.append(PageFamily("campaign", "marketing", f"/admin/campaigns/{campaign}"))
