@@ -27,6 +27,7 @@ FEATURES = [
     "portal.home",
     "portal.referrals",
     "portal.campaigns",
+    "portal.dashboard",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"

@@ -87,6 +87,10 @@ class Config:
         # Points: months until earned points expire (0: never); most a member may gift in 24 hours.
         self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)
         self.POINTS_GIFT_DAILY_CAP = _int("POINTS_GIFT_DAILY_CAP", 5000)
+        # Points for the first login of each month and for rating a resolved complaint (0: none);
+        # campaign bonus rules for those triggers multiply or add to them.
+        self.POINTS_MONTHLY_LOGIN = _int("POINTS_MONTHLY_LOGIN", 10)
+        self.POINTS_COMPLAINT_RATED = _int("POINTS_COMPLAINT_RATED", 50)
 
         # Perks: days a voucher stays valid; days a member may cancel an unused voucher.
         self.PERK_VOUCHER_DAYS = _int("PERK_VOUCHER_DAYS", 90)

@@ -1,5 +1,6 @@
 """Registries through which features add navigation entries, home-page panels, fields of
-the registration form and modifiers of each other's rewards.
+the registration form, modifiers of each other's rewards, and the counts and figures of the
+staff home and the KPI dashboard.
 
 Core imports no feature: each feature's `init_app` registers what it adds, the
 way indico's features add their own menu entries through signals.
@@ -48,6 +49,17 @@ class MemberAdminLink:
 
 
 @dataclass(frozen=True)
+class MemberAdminPanel:
+    """A block a feature adds to the staff page of one member: `context(member)` returns the
+    template's variables (a few recent rows and a link to the feature's full page)."""
+
+    template: str
+    context: Callable[[Any], dict]
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class RegistrationField:
     """A field a feature adds to the registration form (the referral code, …).
 
@@ -61,18 +73,70 @@ class RegistrationField:
     initial: Callable[[Any], Any] | None = None
 
 
+@dataclass(frozen=True)
+class StaffTask:
+    """A count on the staff home ("what needs me now"): `count(user)` for the signed-in staff
+    member, linking to `endpoint` (built with `url_args(user)` when given). Shown only to
+    staff with `permission`, and only when the count is not zero."""
+
+    label: Any  # a lazy string
+    endpoint: str
+    permission: str
+    count: Callable[[Any], int]
+    order: int = 100
+    url_args: Callable[[Any], dict] | None = None
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A part of the KPI dashboard (`/admin/dashboard`): `figures(period)` returns its
+    `portal.core.figures.Figure`s for a `Period` (dates and development filter)."""
+
+    key: str  # in URLs: /admin/dashboard/<key>/<figure>.csv
+    title: Any  # a lazy string
+    permission: str
+    figures: Callable[[Any], list]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    """How the audit log names and links the objects of one table: "Campaign #7" linking to
+    `url_for(endpoint, **{arg: id})` (no link without an endpoint)."""
+
+    label: Any  # a lazy string
+    endpoint: str | None = None
+    arg: str = "id"
+
+
+@dataclass
+class AuditVocabulary:
+    """What features register so the audit log reads as sentences in the reader's language:
+    action codes → labels, target tables → `AuditTarget`, detail keys → labels, and
+    (action, detail key) → a function that shows a stored code as its label."""
+
+    actions: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, AuditTarget] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    formats: dict[tuple[str, str], Callable[[Any], Any]] = field(default_factory=dict)
+
+
 @dataclass
 class Hooks:
     nav: list[NavItem] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
     member_admin_links: list[MemberAdminLink] = field(default_factory=list)
+    member_admin_panels: list[MemberAdminPanel] = field(default_factory=list)
     registration_fields: list[RegistrationField] = field(default_factory=list)
     # Name prefixes of tables/indexes a migration manages by hand (FTS tables, trigram
     # indexes); migrations/env.py hides them from autogenerate.
     unmanaged_schema: list[str] = field(default_factory=list)
     # (trigger, member id, points) -> points; see portal.core.rewards.
     reward_modifiers: list[Callable[[str, int, int], int]] = field(default_factory=list)
+    staff_tasks: list[StaffTask] = field(default_factory=list)
+    dashboard_sections: list[DashboardSection] = field(default_factory=list)
+    audit: AuditVocabulary = field(default_factory=AuditVocabulary)
 
 
 def hooks(app: Flask | None = None) -> Hooks:
@@ -102,6 +166,54 @@ def member_admin_links(user) -> list[MemberAdminLink]:
     visible = [link for link in hooks().member_admin_links
                if link.permission is None or user.can(link.permission)]
     return sorted(visible, key=lambda link: link.order)
+
+
+def add_staff_task(app: Flask, task: StaffTask) -> None:
+    hooks(app).staff_tasks.append(task)
+
+
+def staff_tasks(user) -> list[StaffTask]:
+    visible = [task for task in hooks().staff_tasks if user.can(task.permission)]
+    return sorted(visible, key=lambda task: task.order)
+
+
+def add_dashboard_section(app: Flask, section: DashboardSection) -> None:
+    if any(s.key == section.key for s in hooks(app).dashboard_sections):
+        raise ValueError(f"dashboard section {section.key!r} is added twice")
+    hooks(app).dashboard_sections.append(section)
+
+
+def dashboard_sections(user) -> list[DashboardSection]:
+    visible = [s for s in hooks().dashboard_sections if user.can(s.permission)]
+    return sorted(visible, key=lambda s: s.order)
+
+
+def add_audit_vocabulary(app: Flask, *, actions: dict[str, Any] | None = None,
+                         targets: dict[str, AuditTarget] | None = None,
+                         details: dict[str, Any] | None = None,
+                         formats: dict[tuple[str, str], Callable[[Any], Any]] | None = None) -> None:
+    vocabulary = hooks(app).audit
+    for mine, theirs in ((vocabulary.actions, actions), (vocabulary.targets, targets),
+                         (vocabulary.details, details), (vocabulary.formats, formats)):
+        for key in theirs or {}:
+            if key in mine and mine[key] != theirs[key]:
+                raise ValueError(f"audit vocabulary {key!r} is registered twice")
+        mine.update(theirs or {})
+
+
+def audit_vocabulary() -> AuditVocabulary:
+    return hooks().audit
+
+
+def add_member_admin_panel(app: Flask, panel: MemberAdminPanel) -> None:
+    hooks(app).member_admin_panels.append(panel)
+
+
+def member_admin_panels(user, member) -> list[tuple[str, dict]]:
+    """(template, context) of each panel `user` (the staff member) may see about `member`."""
+    visible = sorted((p for p in hooks().member_admin_panels if user.can(p.permission)),
+                     key=lambda p: p.order)
+    return [(panel.template, panel.context(member)) for panel in visible]
 
 
 def add_registration_field(app: Flask, name: str, field_factory: Callable[[], Any],

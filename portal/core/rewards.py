@@ -23,6 +23,8 @@ class RewardTrigger(LabelledEnum):
     """What a member does that a feature rewards (the triggers a bonus rule can boost)."""
 
     REFERRAL_CONVERTED = "referral_converted", _lp("reward trigger", "Referral converted")
+    COMPLAINT_RATED = "complaint_rated", _lp("reward trigger", "Complaint rated")
+    FIRST_LOGIN_OF_MONTH = "first_login_of_month", _lp("reward trigger", "First login of the month")
 
 
 def add_reward_modifier(app: Flask, modifier: RewardModifier) -> None:

@@ -309,3 +309,12 @@ def export_rows(filters: Filters, labels: Mapping[str, str]) -> Iterator[list[ob
             referral.contract_number,
             referral.referrer_points, referral.invitee_points, referral.points_owed, referral.reason,
         ]
+
+
+def referrals_by(member_id: int, limit: int = 5) -> dict:
+    """The friends a member referred: the last few and how many (the member's staff page)."""
+    mine = select(Referral).where(Referral.referrer_id == member_id)
+    recent = db.session.scalars(mine.options(joinedload(Referral.invitee))
+                                .order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit)).all()
+    total = db.session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    return {"referrals": recent, "total": total}

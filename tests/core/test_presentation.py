@@ -29,9 +29,9 @@ def test_label_separator_is_full_width_in_chinese(app, lang, expected):
     assert _render(app, "{{ _('Tier') }}{{ label_sep }}{{ value }}", lang, value=value) == expected
 
 
-def test_bar_chart_draws_nothing_for_zero_and_never_more_than_the_track(app):
-    html = _render(app, "{% from 'macros/ui.html' import bar_chart %}"
-                        "{{ bar_chart([(0, 'a'), (5, 'b'), (20, 'c')], 10) }}")
+def test_row_bars_draw_nothing_for_zero_and_never_more_than_the_track(app):
+    html = _render(app, "{% from 'macros/ui.html' import row_bars %}"
+                        "{{ row_bars([(0, 'a'), (5, 'b'), (20, 'c')], 10) }}")
     assert 'class="bar a"' not in html  # an empty value is an empty track, not a full bar
     assert 'class="bar b" x="0" y="14" width="50.0"' in html
     assert 'class="bar c" x="0" y="28" width="100"' in html
