@@ -4,8 +4,9 @@ zh_Hans for the Mainland).
 
 Caught: an ASCII colon, bracket, comma, semicolon, question or exclamation mark next to
 Chinese text; a space between two Chinese characters; a space between Chinese text and a
-placeholder that is itself Chinese at run time (a name, date, duration or unit: "%(date)s
-到期" would read "2027年2月3日 到期"). A space beside a number ("已分派 %(count)d 宗")
+placeholder that is itself Chinese at run time (a name or unit: "%(name)s 回覆了" would read
+"陳大文 回覆了"); a space after a date or duration, which end in Chinese ("%(duration)s 內"
+would read "3 小時 內"). A space beside a number ("已分派 %(count)d 宗", "已等待 %(duration)s")
 is the usual HK/TW style and allowed.
 """
 
@@ -25,23 +26,29 @@ CJK = rf"[{HAN}\u3000-\u303f\uff01-\uff60]"  # Han characters and full-width pun
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 # Placeholders whose value is (often) Chinese text, not a number or a Latin code.
 TEXT_PLACEHOLDERS = {
-    "name", "date", "unit", "duration", "member", "until", "title",
+    "name", "unit", "member", "title",
     "tier", "reason", "category", "development", "time", "perk", "when", "label", "status",
     "department", "author", "actor", "friend",
 }
+# Placeholders that start with a number and may end in Chinese (2026年12月3日, 3 小時).
+NUMBER_FIRST_PLACEHOLDERS = {"date", "duration", "until"}
 RULES = {
     "ASCII colon": re.compile(rf"{CJK}\s*:|:\s*{CJK}"),
     "ASCII bracket": re.compile(rf"\([^()]*[{HAN}][^()]*\)|{CJK}\s*[()]|[()]\s*{CJK}"),
     "ASCII comma, semicolon, ? or !": re.compile(rf"{CJK}\s*[,;?!]|[,;?!]\s*[{HAN}]"),
     "space between Chinese characters": re.compile(rf"{CJK}[ \u00a0\u3000]+{CJK}"),
     "space beside a Chinese placeholder": re.compile(rf"\x00[ \u00a0]+{CJK}|{CJK}[ \u00a0]+\x00"),
+    "space after a date or duration": re.compile(rf"\x01[ \u00a0]+{CJK}"),
 }
 
 
 def _masked(text: str) -> str:
-    """Placeholders become a neutral letter, or NUL for those whose value is Chinese."""
+    """Placeholders become a neutral letter, NUL for those whose value is Chinese, and \x01
+    for dates and durations."""
     def mask(match: re.Match) -> str:
-        return "\x00" if match.group(1) in TEXT_PLACEHOLDERS else "X"
+        if match.group(1) in TEXT_PLACEHOLDERS:
+            return "\x00"
+        return "\x01" if match.group(1) in NUMBER_FIRST_PLACEHOLDERS else "X"
     return PLACEHOLDER.sub(mask, text.replace("%%", "%"))
 
 
@@ -68,8 +75,10 @@ def _messages(locale: str):
     ("(累計獲得 %(points)s 積分)", ["ASCII bracket"]),
     ("（累計獲得 %(points)s 積分）", []),
     ("3 小時 內", ["space between Chinese characters"]),
-    ("%(duration)s 內", ["space beside a Chinese placeholder"]),
+    ("%(duration)s 內", ["space after a date or duration"]),
     ("%(duration)s內", []),
+    ("已等待 %(duration)s", []),
+    ("%(name)s 回覆了", ["space beside a Chinese placeholder"]),
     ("已分派 %(count)d 宗投訴。", []),
     ("好的, 謝謝", ["ASCII comma, semicolon, ? or !"]),
     ("Jade Lake (翠湖)", ["ASCII bracket"]),
