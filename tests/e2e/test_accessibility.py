@@ -135,3 +135,28 @@ def test_every_page_family_is_accessible_and_reflows(site, pages, language):
     impacts = Counter(finding["impact"] for finding in findings)
     assert not problems, (f"{language}: {len(problems)} problems on {len(families)} pages "
                           f"(axe impacts {dict(impacts)}):\n" + "\n".join(problems))
+
+
+def test_keyboard_users_skip_to_the_content_and_always_see_where_they_are(site, pages):
+    _app, base_url, _families = site
+    page = pages["member"]
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{base_url}/points")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["height"] >= 24  # shown on focus, not off-screen
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # The next stops have a visible focus ring (3 px outline), links and buttons alike.
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        outline = page.evaluate("""() => {
+          const style = getComputedStyle(document.activeElement);
+          return [style.outlineStyle, parseFloat(style.outlineWidth), document.activeElement.tagName];
+        }""")
+        assert outline[0] != "none" and outline[1] >= 2, outline
+    # The points history's scroll box is a stop of its own, with a name.
+    region = page.locator("[role=region][aria-label]").first
+    assert region.get_attribute("tabindex") == "0"
