@@ -67,6 +67,8 @@ def init_app(app: Flask) -> None:
         "ownership.approve": _l("Approved a home"), "ownership.reject": _l("Turned down a home"),
         "ownership.link": _l("Linked a unit to a member"), "user.role": _l("Changed a role"),
         "user.suspend": _l("Suspended an account"), "user.reactivate": _l("Reactivated an account"),
+        "ownership.link_many": _l("Verified the homes of imported purchases"),
+        "ownership.withdraw_many": _l("Withdrew the homes of cancelled purchases"),
     }, targets={
         "users": AuditTarget(_l("Member"), "accounts_admin.member_detail", "user_id"),
         "ownerships": AuditTarget(_l("Home")),

@@ -1,6 +1,7 @@
 """Registries through which features add navigation entries, home-page panels, fields of
-the registration form, modifiers of each other's rewards, and the counts and figures of the
-staff home and the KPI dashboard.
+the registration form, modifiers of each other's rewards, the counts and figures of the
+staff home and the KPI dashboard, and what a forum thread shows (extra readers of a
+thread, badges on its posts, panels on its page).
 
 Core imports no feature: each feature's `init_app` registers what it adds, the
 way indico's features add their own menu entries through signals.
@@ -27,7 +28,8 @@ class NavItem:
 
 @dataclass(frozen=True)
 class HomePanel:
-    """A block on the member home page; `context(user)` returns its template variables."""
+    """A block on the member home page; `context(user)` returns its template variables, or
+    None when the panel is not for this user (a partner's figures for non-partners)."""
 
     template: str
     context: Callable[[Any], dict]
@@ -71,6 +73,29 @@ class RegistrationField:
     name: str
     field: Callable[[], Any]
     initial: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class ThreadAccess:
+    """Readers a feature adds to forum threads they could not otherwise see (a private
+    complaint attributed to a partner, for that partner's accounts).
+
+    `allows(user, thread)` for one loaded thread and `condition(user)` — a SQL condition on
+    the forum's threads, or None — for lists and search; the two must agree.
+    """
+
+    allows: Callable[[Any, Any], bool]
+    condition: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class ThreadPanel:
+    """A block a feature adds to a forum thread's page; `context(user, thread)` returns its
+    template variables, or None when there is nothing to show this user."""
+
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -134,6 +159,10 @@ class Hooks:
     unmanaged_schema: list[str] = field(default_factory=list)
     # (trigger, member id, points) -> points; see portal.core.rewards.
     reward_modifiers: list[Callable[[str, int, int], int]] = field(default_factory=list)
+    thread_access: list[ThreadAccess] = field(default_factory=list)
+    thread_panels: list[ThreadPanel] = field(default_factory=list)
+    # posts -> {post id: label}: who a post's author writes as (a partner organisation).
+    post_badges: list[Callable[[list], dict]] = field(default_factory=list)
     staff_tasks: list[StaffTask] = field(default_factory=list)
     dashboard_sections: list[DashboardSection] = field(default_factory=list)
     audit: AuditVocabulary = field(default_factory=AuditVocabulary)
@@ -242,3 +271,34 @@ def nav_items(area: str, user) -> list[NavItem]:
     visible = [i for i in items if i.permission is None or user.can(i.permission)]
     return sorted(visible, key=lambda i: i.order)
 
+
+
+def add_thread_access(app: Flask, access: ThreadAccess) -> None:
+    hooks(app).thread_access.append(access)
+
+
+def add_thread_panel(app: Flask, panel: ThreadPanel) -> None:
+    hooks(app).thread_panels.append(panel)
+
+
+def add_post_badges(app: Flask, badges: Callable[[list], dict]) -> None:
+    """`badges(posts)` returns `{post id: label}` for the posts it labels (one query for a
+    page of posts, whatever its length)."""
+    hooks(app).post_badges.append(badges)
+
+
+def thread_panels(user, thread) -> list[tuple[str, dict]]:
+    """The feature panels of a thread's page that have something for `user`."""
+    shown = []
+    for panel in sorted(hooks().thread_panels, key=lambda panel: panel.order):
+        context = panel.context(user, thread)
+        if context is not None:
+            shown.append((panel.template, context))
+    return shown
+
+
+def post_badges(posts: list) -> dict:
+    labels: dict = {}
+    for badges in hooks().post_badges:
+        labels.update(badges(posts))
+    return labels

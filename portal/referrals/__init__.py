@@ -50,8 +50,7 @@ def init_app(app: Flask) -> None:
     from portal.referrals import figures
 
     add_dashboard_section(app, DashboardSection(
-        "referrals", _l("Sales and referrals"), P.VIEW_REFERRALS,
-        lambda period: [figures.referred_purchase_share(period), figures.referral_funnel(period)], 40))
+        "referrals", _l("Referrals"), P.VIEW_REFERRALS, lambda period: [figures.referral_funnel(period)], 45))
     add_audit_vocabulary(app, actions={
         "referral.visit": _l("Logged a referral's visit"),
         "referral.purchase": _l("Recorded a referral's purchase"),

@@ -35,7 +35,7 @@ def test_dashboard_renders_every_section_with_charts_tables_and_csv(client, runn
     response = client.get("/admin/dashboard?lang=en")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    for section in ("members", "points", "complaints", "referrals", "perks"):
+    for section in ("members", "points", "complaints", "feedback", "sales", "referrals", "partners", "perks"):
         assert f'id="section-{section}"' in page
     assert page.count("<svg") >= 8 and "table-complaints-handling" in page
     export = client.get("/admin/dashboard/members/members.csv")

@@ -1,5 +1,6 @@
 """Complaints: the workflow (`workflow`), its two service-level clocks (`clocks`),
-escalation and the periodic sweep (`escalation`), and the staff queue (`queue`).
+escalation and the periodic sweep (`escalation`), the staff queue (`queue`) and the
+homeowners' handling satisfaction (`satisfaction`).
 
 Everything callers use is importable from `portal.forum.complaints`.
 """
@@ -22,6 +23,7 @@ from portal.forum.complaints.queue import (
     queue_page,
     queue_query,
 )
+from portal.forum.complaints.satisfaction import RatingFigure, complaint_satisfaction
 from portal.forum.complaints.workflow import (
     STAFF_TRANSITIONS,
     STATUS_NOTICES,
@@ -44,8 +46,9 @@ from portal.forum.complaints.workflow import (
 
 __all__ = [
     "ESCALATION_NOTICES", "QUEUE_PER_PAGE", "STAFF_TRANSITIONS", "STATUS_NOTICES", "Clock", "LeadsPage",
-    "QueueFilters", "QueuePage", "Sweep", "assign", "bulk_assign", "change_status", "clock",
-    "complaints_by_ids", "department_leads", "escalate", "escalate_overdue", "escalation_sweep",
+    "QueueFilters", "QueuePage", "RatingFigure", "Sweep", "assign", "bulk_assign", "change_status", "clock",
+    "complaint_satisfaction", "complaints_by_ids",
+    "department_leads", "escalate", "escalate_overdue", "escalation_sweep",
     "handlers", "homeowner_replied", "leads_page", "member_escalate", "open_complaint", "overdue_reason",
     "queue_page", "queue_query", "rate", "record_first_response", "reopen",
     "set_department_lead", "set_department_lead_by_id", "sweep", "update_complaint",
