@@ -97,6 +97,7 @@ def page_families(app) -> list[PageFamily]:
     """One page of each kind the portal has, with the demo account that sees it."""
     from portal.accounts.models import User
     from portal.campaigns.models import Campaign
+    from portal.feedback.models import Suggestion, Survey
     from portal.forum.models import Category, Complaint, Post, Thread
     from portal.perks.models import Perk, Redemption
     from portal.referrals.models import Referral, ReferralCode
@@ -117,6 +118,9 @@ def page_families(app) -> list[PageFamily]:
         referral = _first(select(Referral.id).order_by(Referral.id))
         code = _first(select(ReferralCode.code).where(ReferralCode.user_id == member))
         campaign = _first(select(Campaign.id).order_by(Campaign.id))
+        survey = _first(select(Survey.id).order_by(Survey.id))
+        suggestion = _first(select(Suggestion.id).where(Suggestion.author_id == member)
+                            .order_by(Suggestion.id))
     families = [
         PageFamily("landing", "anonymous", "/"),
         PageFamily("login", "anonymous", "/auth/login"),
@@ -172,6 +176,23 @@ def page_families(app) -> list[PageFamily]:
         PageFamily("campaign-new", "marketing", "/admin/campaigns/new"),
         PageFamily("perk-new", "marketing", "/admin/perks/new"),
     ]
+    families += [
+        PageFamily("surveys", "member", "/surveys"),
+        PageFamily("suggestions", "member", "/suggestions"),
+        PageFamily("suggestion-new", "member", "/suggestions/new"),
+        PageFamily("surveys-admin", "admin", "/admin/surveys/"),
+        PageFamily("suggestions-admin", "admin", "/admin/suggestions/"),
+        PageFamily("evaluations-admin", "admin", "/admin/evaluations/"),
+        PageFamily("sales-upload", "admin", "/admin/sales/"),
+        PageFamily("sales-purchases", "admin", "/admin/sales/purchases"),
+        PageFamily("partners", "admin", "/admin/partners/"),
+        PageFamily("partner-figures", "admin", "/admin/partners/figures"),
+    ]
     if campaign:
         families.append(PageFamily("campaign", "marketing", f"/admin/campaigns/{campaign}"))
+    if survey:
+        families.append(PageFamily("survey", "member", f"/surveys/{survey}"))
+        families.append(PageFamily("survey-results", "admin", f"/admin/surveys/{survey}/results"))
+    if suggestion:
+        families.append(PageFamily("suggestion", "member", f"/suggestions/{suggestion}"))
     return families
