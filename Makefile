@@ -6,7 +6,7 @@ export FLASK_APP := app.py
 # Development only: lets the app start without SECRET_KEY (production must set one).
 export ALLOW_DEV_SECRET := 1
 
-.PHONY: run test install install-dev translations migrate seed lint clean
+.PHONY: run test install install-dev translations migrate seed lint clean screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,10 @@ lint: install-dev
 
 test: install-dev translations lint
 	$(PY) -m pytest
+
+# PNGs of the main pages for the README (Debian's /usr/bin/chromium; never `playwright install`).
+screenshots: install-dev translations
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/jobs.db* translations/*/LC_MESSAGES/*.mo .pytest_cache .coverage

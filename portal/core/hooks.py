@@ -23,6 +23,7 @@ class NavItem:
     area: str  # "member" (top bar) or "admin" (staff menu)
     permission: str | None = None
     order: int = 100
+    icon: str | None = None  # a name in portal/static/icons/icons.svg (tools/build_icons.py)
 
 
 @dataclass(frozen=True)

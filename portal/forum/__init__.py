@@ -47,7 +47,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(complaints_cli)
     app.cli.add_command(forum_cli)
 
-    add_nav(app, NavItem(_l("Forum"), "forum.forum_index", "member", None, 30))
+    add_nav(app, NavItem(_l("Forum"), "forum.forum_index", "member", None, 30,
+                         icon="chat-square-text"))
     add_nav(app, NavItem(_l("Complaints"), "complaints_admin.queue", "admin", P.HANDLE_COMPLAINTS, 20))
     add_nav(app, NavItem(_l("Flagged posts"), "forum_admin.flag_queue", "admin", P.MODERATE_FORUM, 25))
     add_nav(app, NavItem(_l("Moderation log"), "forum_admin.act_list", "admin", P.MODERATE_FORUM, 26))

@@ -1,6 +1,6 @@
-"""`/` and `/healthz`."""
+"""`/`, `/healthz` and `/favicon.ico`."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user
 
 from portal.accounts.services import selling_developments
@@ -21,3 +21,10 @@ def healthz():
     if not database_is_up():
         return {"status": "unavailable"}, 503  # the unit of work rolls the failed session back
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and bookmark tools ask for /favicon.ico whatever the page's <link> says."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)

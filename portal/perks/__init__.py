@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.redemptions_bp)
-    add_nav(app, NavItem(_l("Perks"), "perks.catalog", "member", P.REDEEM_PERKS, 30))
+    add_nav(app, NavItem(_l("Perks"), "perks.catalog", "member", P.REDEEM_PERKS, 30, icon="gift"))
     add_nav(app, NavItem(_l("Perks"), "perks_admin.perk_list", "admin", P.MANAGE_PERKS, 300))
     add_nav(app, NavItem(_l("Vouchers"), "redemptions_admin.redemption_list", "admin",
                          P.FULFIL_VOUCHERS, 310))

@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(points_cli)
     app.add_template_filter(render_reason, "points_reason")
     app.add_template_global(kind_label, "points_kind_label")
-    add_nav(app, NavItem(_l("Points"), "points.overview", "member", P.EARN_POINTS, 20))
+    add_nav(app, NavItem(_l("Points"), "points.overview", "member", P.EARN_POINTS, 20, icon="coin"))
     add_nav(app, NavItem(_l("Points"), "points_admin.overview", "admin", P.ADJUST_POINTS, 400))
     add_member_admin_link(app, MemberAdminLink(_l("Points and adjustments"), "points_admin.member_points",
                                                P.ADJUST_POINTS, 20, arg="member_id"))

@@ -30,7 +30,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
-    add_nav(app, NavItem(_l("Refer a friend"), "referrals.my_referrals", "member", P.EARN_POINTS, 60))
+    add_nav(app, NavItem(_l("Refer a friend"), "referrals.my_referrals", "member", P.EARN_POINTS, 60,
+                         icon="people"))
     add_nav(app, NavItem(_l("Referrals"), "referrals_admin.referral_list", "admin", P.VIEW_REFERRALS, 500))
     # On /admin/members/<id>: this member's referrals (as referrer or new member), where
     # service staff record the purchase.

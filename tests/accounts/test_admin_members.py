@@ -239,4 +239,4 @@ def test_role_labels_are_translated_with_their_context(client, db, login, lang, 
     factories.make_member(display_name="Role Reader")
     login("admin", display_name="The Admin", locale=lang)
     page = client.get("/admin/members").get_data(as_text=True)
-    assert f"<td>{member}</td>" in page and f"<td>{admin}</td>" in page
+    assert f">{member}</td>" in page and f">{admin}</td>" in page

@@ -84,10 +84,10 @@ def test_messages_are_translated(client, db, login, unit):
     login("member", locale="zh_Hant")
     response = _ask(client, unit, unit_number="9999")
     assert response.status_code == 400
-    assert "找不到此單元" in response.get_data(as_text=True)
+    assert "找不到此單位" in response.get_data(as_text=True)
     response = _ask(client, unit, purchased_on="nope", contract_number="")
     page = response.get_data(as_text=True)
-    assert "請輸入合同編號。" in page
+    assert "請輸入合約編號。" in page
     assert "不是有效的日期值" in page
 
 

@@ -32,3 +32,14 @@ def test_healthz_is_503_when_the_database_fails(app, client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable"}
+
+
+def test_favicon_is_served_at_the_root_and_named_in_every_page(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    response.close()
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert 'rel="icon"' in page and "img/favicon.svg" in page
+    assert "img/logo.svg" in page

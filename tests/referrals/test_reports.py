@@ -91,7 +91,7 @@ def test_report_page_shows_the_numbers(client, login, db):
     _buyer(selling_unit("Jade Lake"), _day_in(last))
     text = client.get("/admin/referrals/report").get_data(as_text=True)
     assert "1 of 2 purchases came from referrals (50%)." in text
-    assert '<progress class="w-100" value="1" max="2">' in text
+    assert '<rect class="bar share" x="0" y="0" width="50.0"' in text  # 1 of 2: half the track
     assert "Top Referrer" in text and "1/2 (50%)" in text
     assert client.get("/admin/referrals/report?months=3").status_code == 200
     assert client.get("/admin/referrals/report?months=999").status_code == 200  # falls back to 12
