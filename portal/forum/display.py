@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from portal.core.markdown import plain_excerpt
+from portal.forum.complaints.progress import rating_word
 from portal.forum.models import CategoryKind, ComplaintStatus, Department, Priority
 
 LABELLED = {"status": ComplaintStatus, "department": Department, "priority": Priority,
@@ -31,3 +32,4 @@ def init_display(app: Flask) -> None:
     app.add_template_global(duration, "forum_duration")
     app.add_template_global(label, "forum_label")
     app.add_template_global(plain_excerpt, "forum_excerpt")
+    app.add_template_global(rating_word, "complaint_rating_word")

@@ -20,7 +20,15 @@ from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints as complaint_rules
 from portal.forum import rules
-from portal.forum.models import CannedReply, Category, Complaint, Follow, Post, Thread
+from portal.forum.models import (
+    CannedReply,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Follow,
+    Post,
+    Thread,
+)
 from portal.forum.search import search_query
 from portal.forum.services import my_units, quote_text
 
@@ -34,6 +42,8 @@ THREAD_OPTIONS = (
     joinedload(Thread.complaint).joinedload(Complaint.assignee),
     joinedload(Thread.complaint).joinedload(Complaint.unit)
     .joinedload(Unit.building).joinedload(Building.development),
+    # The homeowner's progress line: the status history and who made each change.
+    joinedload(Thread.complaint).joinedload(Complaint.history).joinedload(ComplaintEvent.actor),
 )
 POST_OPTIONS = (joinedload(Post.thread).joinedload(Thread.category), joinedload(Post.author))
 
@@ -169,6 +179,7 @@ class ThreadPage:
     posts: list[PostView]
     complaint: Complaint | None
     clock: complaint_rules.Clock | None
+    progress: complaint_rules.Progress | None
     following: bool
     may_reply: bool
     may_write_internal_note: bool
@@ -230,6 +241,7 @@ def thread_page(user: User, thread: Thread, *, locale: str, page: int = 1,
         posts=[_post_view(user, post, may_reply, now) for post in posts.items],
         complaint=complaint,
         clock=complaint_rules.clock(complaint, now) if complaint else None,
+        progress=complaint_rules.progress(complaint, now) if complaint else None,
         following=is_following(user, thread), may_reply=may_reply,
         may_write_internal_note=rules.can_write_internal_note(user, thread),
         is_complaint_author=complaint is not None and rules.is_complaint_author(user, complaint),

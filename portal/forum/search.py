@@ -25,7 +25,8 @@ from sqlalchemy import DDL, delete, event, insert, literal_column, select, table
 from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
-from portal.forum.models import Post, SearchGram, Thread
+from portal.forum.complaints.tickets import parse_ticket
+from portal.forum.models import Complaint, Post, SearchGram, Thread
 from portal.forum.rules import visible_posts, visible_threads
 
 FTS_TABLE = "forum_search_fts"
@@ -154,6 +155,16 @@ def search_query(user, query: str):
 
     Returns None when the query has no usable term (every term shorter than 2).
     """
+    ticket = parse_ticket(query[:MAX_QUERY_LENGTH])
+    if ticket is not None:  # "C-2026-000123": that complaint's opening post
+        return (
+            select(Post)
+            .join(Post.thread).join(Thread.category).join(Complaint, Complaint.thread_id == Thread.id)
+            .options(contains_eager(Post.thread).contains_eager(Thread.category))
+            .where(Complaint.ticket_number == ticket, Post.is_opening, visible_threads(user),
+                   visible_posts(user))
+            .order_by(Post.id.desc())
+        )
     terms = parse_terms(query)
     if not terms:
         return None

@@ -35,6 +35,7 @@ from portal.forum import complaints as complaint_rules
 from portal.forum import reading, rules, services
 from portal.forum.forms import (
     ComplaintUpdateForm,
+    EscalateForm,
     FlagForm,
     PostEditForm,
     RatingForm,
@@ -116,6 +117,8 @@ def new_thread():
     form.unit.choices = [(None, _("No unit")), *((u.id, u.label) for u in choices.units)]
     if request.method == "GET" and request.args.get("category") in form.category.choices:
         form.category.data = request.args["category"]
+    if request.method == "GET" and len(choices.units) == 1:
+        form.unit.data = choices.units[0].id  # a member with one home means that one
     if form.validate_on_submit():
         category = next(c for c in choices.categories if c.slug == form.category.data)
         unit = next((u for u in choices.units if u.id == form.unit.data), None)
@@ -133,7 +136,8 @@ def new_thread():
 
 def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200, *,
                   rating_form: RatingForm | None = None,
-                  complaint_form: ComplaintUpdateForm | None = None):
+                  complaint_form: ComplaintUpdateForm | None = None,
+                  escalate_form: EscalateForm | None = None):
     """The thread page; also re-shown with errors when a reply, rating or staff update is
     refused (status 400: the unit of work rolls back)."""
     shown = reading.thread_page(current_user, thread, locale=_locale(), page=requested_page(),
@@ -143,11 +147,13 @@ def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: i
         reply_form.body.data = shown.quote or None
     if rating_form is None and shown.may_rate:
         rating_form = RatingForm(formdata=None)
+    if escalate_form is None and shown.may_escalate:
+        escalate_form = EscalateForm(formdata=None)
     staff = staff_panel(thread, shown.staff, reply_form, complaint_form=complaint_form,
                         canned_id=query_id(request.args.get("canned")))
     return render_template("forum/thread.html", shown=shown, thread=thread, page=shown.page,
                            complaint=shown.complaint, clock=shown.clock, reply_form=reply_form,
-                           rating_form=rating_form, staff=staff,
+                           rating_form=rating_form, escalate_form=escalate_form, staff=staff,
                            locale=_locale(), button_form=EmptyForm(formdata=None)), status
 
 
@@ -286,10 +292,17 @@ def _author_acts(thread_id: int, act, done: str):
 @bp.post("/t/<int:thread_id>/escalate")
 @login_required
 def escalate(thread_id: int):
-    return _author_acts(
-        thread_id, lambda complaint: complaint_rules.member_escalate(
-            complaint, current_user, ip=client_ip()),
-        _("Your complaint is escalated to the department lead."))
+    complaint = load_complaint(thread_id)
+    if not rules.is_complaint_author(current_user, complaint):
+        abort(403)
+    form = EscalateForm()
+    if form.validate_on_submit():
+        with form_errors(form, "reason"):
+            complaint_rules.member_escalate(complaint, current_user, form.reason.data,
+                                            ip=client_ip())
+            flash(_("Your complaint is escalated to the department lead."), "success")
+            return redirect(url_for("forum.thread_detail", thread_id=thread_id))
+    return render_thread(complaint.thread, status=400, escalate_form=form)
 
 
 @bp.post("/t/<int:thread_id>/reopen")

@@ -1,5 +1,6 @@
 """Complaints: the workflow (`workflow`), its two service-level clocks (`clocks`),
-escalation and the periodic sweep (`escalation`), and the staff queue (`queue`).
+escalation and the periodic sweep (`escalation`), the staff queue (`queue`), ticket
+numbers (`tickets`) and the homeowner's progress line (`progress`).
 
 Everything callers use is importable from `portal.forum.complaints`.
 """
@@ -14,6 +15,7 @@ from portal.forum.complaints.escalation import (
     member_escalate,
     sweep,
 )
+from portal.forum.complaints.progress import RATING_WORDS, Progress, Step, progress, rating_word
 from portal.forum.complaints.queue import (
     QUEUE_PER_PAGE,
     QueueFilters,
@@ -22,6 +24,7 @@ from portal.forum.complaints.queue import (
     queue_page,
     queue_query,
 )
+from portal.forum.complaints.tickets import format_ticket, parse_ticket
 from portal.forum.complaints.workflow import (
     STAFF_TRANSITIONS,
     STATUS_NOTICES,
@@ -43,6 +46,7 @@ from portal.forum.complaints.workflow import (
 )
 
 __all__ = [
+    "RATING_WORDS", "Progress", "Step", "format_ticket", "parse_ticket", "progress", "rating_word",
     "ESCALATION_NOTICES", "QUEUE_PER_PAGE", "STAFF_TRANSITIONS", "STATUS_NOTICES", "Clock", "LeadsPage",
     "QueueFilters", "QueuePage", "Sweep", "assign", "bulk_assign", "change_status", "clock",
     "complaints_by_ids", "department_leads", "escalate", "escalate_overdue", "escalation_sweep",
