@@ -21,6 +21,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -30,7 +31,6 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import html_params
 
 from portal.core.forms import MAX_ID, IdField, PortalForm, StrictIntegerField
