@@ -1,15 +1,14 @@
 """Forum forms. Choices that depend on the user or the database are set by the view.
 
-Ids posted from a list (unit, assignee, lead, category) are `IdChoiceField`s: core's
-`IdField` checks (1…2**31-1, else a translated form error — never a database overflow),
-rendered as a select; the service checks what the id refers to.
+Ids posted from a list (unit, assignee, lead, category) are core's `IdChoiceField`s
+(1…2**31-1, else a translated form error — never a database overflow), rendered as a
+select; the service checks what the id refers to.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -29,11 +28,9 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
-from wtforms.widgets import html_params
 
-from portal.core.forms import MAX_ID, IdField, PortalForm, StrictIntegerField
+from portal.core.forms import MAX_ID, IdChoiceField, IdField, PortalForm, StrictIntegerField
 from portal.core.i18n import LANGUAGE_NAMES
 from portal.forum.complaints.escalation import MAX_ESCALATION_NOTE
 from portal.forum.complaints.progress import RATING_WORDS
@@ -56,51 +53,6 @@ _PHOTOS_HELP = _l("Up to %(max)d photos (JPEG, PNG or WebP, 5 MB each).", max=MA
 
 def photos_field() -> MultipleFileField:
     return MultipleFileField(_l("Photos"), description=_PHOTOS_HELP)
-
-
-class IdSelect:
-    """Renders an `IdChoiceField` as a <select> of its `choices`."""
-
-    def __call__(self, field, **kwargs) -> Markup:
-        kwargs.setdefault("id", field.id)
-        css = f'{kwargs.pop("class", "")} {kwargs.pop("class_", "")}'.replace("form-control",
-                                                                        "form-select")
-        kwargs["class"] = " ".join(css.split())
-        options = Markup("").join(
-            Markup("<option %s>%s</option>") % (
-                Markup(html_params(value="" if value is None else value,
-                                   selected=value == field.data)), label)
-            for value, label in field.choices)
-        return Markup("<select %s>%s</select>") % (Markup(html_params(name=field.name, **kwargs)),
-                                                  options)
-
-
-class IdChoiceField(IdField):
-    """The id of a row picked from a list; empty means none.
-
-    `choices` are `(id or None, label)` pairs. With `validate_choice` the id must be one of
-    them (the list is what the user may pick from); without it only the list is shown and
-    the service decides (e.g. "complaints can only be assigned to complaint handlers").
-    """
-
-    widget = IdSelect()
-
-    def __init__(self, label=None, validators=None, choices=(), validate_choice=True, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.choices = list(choices)
-        self.validate_choice = validate_choice
-
-    def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-    def pre_validate(self, form) -> None:
-        super().pre_validate(form)
-        if (self.validate_choice and self.data is not None
-                and self.data not in {value for value, _label in self.choices}):
-            raise ValidationError(gettext("Not a valid choice."))
 
 
 def posted_id(value) -> int:
