@@ -97,6 +97,8 @@ def canned_replies(locale: str | None = None) -> list[CannedReply]:
 
 
 def is_following(user: User, thread: Thread) -> bool:
+    if not user.is_authenticated:
+        return False
     return bool(db.session.scalar(select(exists().where(
         Follow.user_id == user.id, Follow.thread_id == thread.id))))
 

@@ -8,6 +8,8 @@ Each object rule exists twice: as a Python predicate for one loaded object
 - Moderators (P.MODERATE_FORUM) see hidden posts and hidden threads.
 - Everyone else sees public threads, their own private complaints, and their own hidden
   posts (marked "hidden by moderator").
+- Visitors who are not logged in read what every member reads: public threads and their
+  public replies (official ones included); they post nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def _uid(user) -> int | None:
 
 
 def can_read_forum(user) -> bool:
-    return user.is_authenticated
+    """Anyone, logged in or not: the complaint forum is public (private threads aside)."""
+    return True
 
 
 def sees_private(user) -> bool:

@@ -1,6 +1,12 @@
 """Member pages: browse, post, reply, edit, follow, report, photos, search and the
 homeowner's complaint actions.
 
+Reading is public: visitors who are not logged in browse, read and search the public
+threads with their replies and see their photos (the openness of a public complaint
+forum is the point); private complaints, internal notes and hidden posts stay 404 for
+them as for any member who may not see them (`rules`). Everything that writes needs an
+account (`login_required`).
+
 Each view: load (404) → check (403/404) → one service call → return. The request's unit
 of work commits (or rolls back a refused form, status 400); e-mails leave after the
 commit. GET requests write nothing.
@@ -86,7 +92,6 @@ def _locale() -> str:
 # --- browsing -------------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
 def forum_index():
     index = reading.index_page(current_user, requested_page())
     return render_template("forum/index.html", categories=index.categories, counts=index.counts,
@@ -94,7 +99,6 @@ def forum_index():
 
 
 @bp.get("/c/<slug>")
-@login_required
 def category_detail(slug: str):
     category = reading.category_by_slug(slug)
     if category is None:
@@ -158,7 +162,6 @@ def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: i
 
 
 @bp.get("/t/<int:thread_id>")
-@login_required
 def thread_detail(thread_id: int):
     thread = get_or_404(Thread, thread_id, options=reading.THREAD_OPTIONS)
     target = reading.merged_target(current_user, thread)
@@ -187,7 +190,6 @@ def reply(thread_id: int):
 
 
 @bp.get("/p/<int:post_id>")
-@login_required
 def post_link(post_id: int):
     """A stable link to a post: the thread page it is on, scrolled to it."""
     post = load_post(post_id)
@@ -215,7 +217,6 @@ def edit_post(post_id: int):
 
 
 @bp.get("/p/<int:post_id>/history")
-@login_required
 def post_history(post_id: int):
     post = load_post(post_id)
     if not rules.shows_content(current_user, post):
@@ -258,7 +259,6 @@ def unfollow(thread_id: int):
 
 @bp.get("/photos/<int:photo_id>")
 @bp.get("/photos/<int:photo_id>/thumb", endpoint="photo_thumb")
-@login_required
 def photo(photo_id: int):
     """Photos are served only to who may see the post and its thread: others get 404."""
     photo_ = get_or_404(Photo, photo_id, options=[joinedload(Photo.post).joinedload(Post.thread)],
@@ -268,7 +268,6 @@ def photo(photo_id: int):
 
 
 @bp.get("/search")
-@login_required
 def search():
     found = reading.search_page(current_user, request.args.get("q", ""), requested_page())
     return render_template("forum/search.html", q=found.q, page=found.results, locale=_locale(),
