@@ -37,7 +37,7 @@ def test_visitors_read_public_threads_and_official_replies(client, db):
     assert "The lift stops between floors" in body and "Engineers are on site today" in body
     assert "Official reply" in body and "Customer Service Lee" in body
     assert "Secret internal remark" not in body and "A rude remark" not in body
-    assert "Log in to reply" in body and 'action="/forum/t/%d/reply"' % public.id not in body
+    assert "Log in to reply" in body and f'action="/forum/t/{public.id}/reply"' not in body
     assert "/follow" not in body and public.complaint.ticket_number in body
 
 
