@@ -25,8 +25,10 @@ def upgrade():
         batch_op.add_column(sa.Column('ticket_number', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('escalation_note', sa.String(length=500), nullable=False,
                                       server_default=''))
-        batch_op.create_unique_constraint(batch_op.f('uq_forum_complaints_ticket_number'),
-                                          ['ticket_number'])
+        # A unique index, not a constraint: SQLite adds it in place (a constraint would
+        # recreate the table, which the complaint events' foreign keys forbid).
+        batch_op.create_index(batch_op.f('ix_forum_complaints_ticket_number'), ['ticket_number'],
+                              unique=True)
 
     complaints = sa.table('forum_complaints', sa.column('id', sa.Integer),
                           sa.column('created_at', sa.DateTime),
@@ -41,6 +43,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('forum_complaints', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_forum_complaints_ticket_number'), type_='unique')
-        batch_op.drop_column('escalation_note')
-        batch_op.drop_column('ticket_number')
+        batch_op.drop_index(batch_op.f('ix_forum_complaints_ticket_number'))
+    # In place (see above): SQLite 3.35+ and PostgreSQL drop columns without a copy.
+    op.drop_column('forum_complaints', 'escalation_note')
+    op.drop_column('forum_complaints', 'ticket_number')

@@ -29,7 +29,7 @@ from portal.forum.models import (
     Post,
     Thread,
 )
-from portal.forum.search import search_query
+from portal.forum.search import parse_terms, search_query
 from portal.forum.services import my_units, quote_text
 
 THREADS_PER_PAGE = 25
@@ -260,6 +260,7 @@ class SearchPage:
     q: str
     results: Pagination | None  # None: nothing searched (or no usable term)
     too_short: bool
+    terms: list[str] = field(default_factory=list)  # what the results highlight
 
 
 def search_page(user: User, q: str, page: int = 1) -> SearchPage:
@@ -267,4 +268,5 @@ def search_page(user: User, q: str, page: int = 1) -> SearchPage:
     q = q.strip()
     query = search_query(user, q) if q else None
     results = paginate(query, RESULTS_PER_PAGE, page=page) if query is not None else None
-    return SearchPage(q, results, too_short=bool(q) and query is None)
+    return SearchPage(q, results, too_short=bool(q) and query is None,
+                      terms=parse_terms(q) if query is not None else [])

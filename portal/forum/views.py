@@ -271,7 +271,7 @@ def photo(photo_id: int):
 def search():
     found = reading.search_page(current_user, request.args.get("q", ""), requested_page())
     return render_template("forum/search.html", q=found.q, page=found.results, locale=_locale(),
-                           too_short=found.too_short)
+                           too_short=found.too_short, terms=found.terms)
 
 
 # --- the homeowner's complaint actions ------------------------------------------------------

@@ -47,7 +47,7 @@ class Complaint(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"), unique=True)
     # "C-2026-000123": the year it was raised (club time zone) and the id; set once by
     # `open_complaint` right after the insert gives the id (see complaints/tickets.py).
-    ticket_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    ticket_number: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=ComplaintStatus.OPEN.value)
     department: Mapped[str] = mapped_column(String(32), default=Department.CUSTOMER_SERVICE.value)
