@@ -13,16 +13,10 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from portal.core.timeutil import club_zone
 
-DEFAULT_ZONE = "Asia/Shanghai"
 # "C-2026-000123", "c-2026-123", "C 2026 000123", "C2026000123" (as typed on a phone).
 TICKET_PATTERN = re.compile(r"^\s*C[-\s]?(\d{4})[-\s]?(\d{1,12})\s*$", re.IGNORECASE)
-
-
-def club_zone() -> ZoneInfo:
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or DEFAULT_ZONE)
 
 
 def format_ticket(complaint_id: int, created_at: datetime, zone: ZoneInfo | None = None) -> str:
