@@ -27,6 +27,10 @@ FEATURES = [
     "portal.home",
     "portal.referrals",
     "portal.campaigns",
+    "portal.feedback",
+    "portal.dashboard",
+    "portal.sales",
+    "portal.partners",
 ]
 
 INSECURE_DEFAULT_KEY = "dev-only-insecure-key"

@@ -87,6 +87,10 @@ class Config:
         # Points: months until earned points expire (0: never); most a member may gift in 24 hours.
         self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)
         self.POINTS_GIFT_DAILY_CAP = _int("POINTS_GIFT_DAILY_CAP", 5000)
+        # Points for the first login of each month and for rating a resolved complaint (0: none);
+        # campaign bonus rules for those triggers multiply or add to them.
+        self.POINTS_MONTHLY_LOGIN = _int("POINTS_MONTHLY_LOGIN", 10)
+        self.POINTS_COMPLAINT_RATED = _int("POINTS_COMPLAINT_RATED", 50)
 
         # Perks: days a voucher stays valid; days a member may cancel an unused voucher.
         self.PERK_VOUCHER_DAYS = _int("PERK_VOUCHER_DAYS", 90)
@@ -98,3 +102,14 @@ class Config:
         self.REFERRAL_YEARLY_CAP = _int("REFERRAL_YEARLY_CAP", 10)
         self.REFERRAL_COOKIE_DAYS = _int("REFERRAL_COOKIE_DAYS", 30)
         self.REFERRAL_LOOKUP_LIMIT = os.environ.get("REFERRAL_LOOKUP_LIMIT", "60 per minute")
+
+        # Sales import (/admin/sales, `flask sales import`): largest file read, rows imported
+        # in the request (more run as a job with a progress bar), rows per transaction, and
+        # minutes without progress after which staff may resume an import (worker killed).
+        self.SALES_IMPORT_MAX_BYTES = _int("SALES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+        self.SALES_IMPORT_INLINE_ROWS = _int("SALES_IMPORT_INLINE_ROWS", 2000)
+        self.SALES_IMPORT_CHUNK = _int("SALES_IMPORT_CHUNK", 500)
+        self.SALES_IMPORT_STALL_MINUTES = _int("SALES_IMPORT_STALL_MINUTES", 10)
+
+        # Survey answers, suggestions, review comments and evaluations sent per account.
+        self.FEEDBACK_POST_LIMIT = os.environ.get("FEEDBACK_POST_LIMIT", "30 per hour")

@@ -7,6 +7,7 @@ missing, and fail instead when REQUIRE_POSTGRES=1 / REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -42,6 +43,9 @@ def test_config(tmp_path, **overrides) -> dict:
         "JOBS_IMMEDIATE": True,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME_FOR_LINKS": "http://portal.test",
+        # Balances start where each test puts them; tests/points/test_rewards.py turns these on.
+        "POINTS_MONTHLY_LOGIN": 0,
+        "POINTS_COMPLAINT_RATED": 0,
     }
     config.update(overrides)
     return config
@@ -151,7 +155,7 @@ def app(request, app_config, _app_pool):
     app.config.update(config)
     app.config["UPLOAD_FOLDER"] = app_config["UPLOAD_FOLDER"]
     # Registries a test may add to (hooks, reward modifiers) go back as they were after it.
-    registries = {name: list(value) for name, value in vars(hooks(app)).items()}
+    registries = {name: _copy_registry(value) for name, value in vars(hooks(app)).items()}
     extension_lists = {name: list(value) for name, value in app.extensions.items()
                        if isinstance(value, list)}
     vars(limiter).update(limiter_state)
@@ -167,6 +171,14 @@ def app(request, app_config, _app_pool):
                  if isinstance(value, list) and name not in extension_lists]:
         del app.extensions[name]  # a list the test created: not there for the next test
     app.extensions.update(extension_lists)
+
+
+def _copy_registry(value):
+    """A list, or a dataclass of dicts (the audit vocabulary), copied one level deep."""
+    if isinstance(value, list):
+        return list(value)
+    return dataclasses.replace(value, **{f.name: dict(getattr(value, f.name))
+                                         for f in dataclasses.fields(value)})
 
 
 @pytest.fixture
@@ -194,6 +206,13 @@ def log_in(client, user) -> None:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session["_id"] = identifier
+
+
+@pytest.fixture
+def english(app):
+    """A request context in English, so translated domain errors and labels read as text."""
+    with app.test_request_context("/?lang=en"):
+        yield
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """complaint tickets: ticket numbers and the homeowner's escalation reason
 
 Revision ID: 0065_ticket
-Revises: 0060_campaigns
+Revises: 0080_feedback
 Create Date: 2026-12-03 06:00:00
 
 Every complaint gets its ticket number ("C-<year in the club's time zone>-<id>",
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0065_ticket'
-down_revision = '0060_campaigns'
+down_revision = '0080_feedback'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from portal.accounts.cli import users_cli
     from portal.accounts.demo import seed_accounts
     from portal.accounts.models import Guest, User
-    from portal.accounts.permissions import P
+    from portal.accounts.permissions import P, Role
     from portal.accounts.views import account_bp, bp
     from portal.core.hooks import NavItem, add_demo_seeder, add_nav
     from portal.core.i18n import N_
@@ -47,3 +47,30 @@ def init_app(app: Flask) -> None:
                          P.VERIFY_HOMES, 30))
     app.cli.add_command(users_cli)
     add_demo_seeder(app, 10, seed_accounts)
+
+    from portal.accounts import figures
+    from portal.core.hooks import (
+        AuditTarget,
+        DashboardSection,
+        StaffTask,
+        add_audit_vocabulary,
+        add_dashboard_section,
+        add_staff_task,
+    )
+
+    add_staff_task(app, StaffTask(_l("Homes waiting for verification"), "accounts_admin.home_queue",
+                                  P.VERIFY_HOMES, figures.homes_waiting, 30))
+    add_dashboard_section(app, DashboardSection(
+        "members", _l("Members"), P.VIEW_DASHBOARD,
+        lambda period: [figures.member_totals(period), figures.new_members_by_month(period)], 10))
+    add_audit_vocabulary(app, actions={
+        "ownership.approve": _l("Approved a home"), "ownership.reject": _l("Turned down a home"),
+        "ownership.link": _l("Linked a unit to a member"), "user.role": _l("Changed a role"),
+        "user.suspend": _l("Suspended an account"), "user.reactivate": _l("Reactivated an account"),
+        "ownership.link_many": _l("Verified the homes of imported purchases"),
+        "ownership.withdraw_many": _l("Withdrew the homes of cancelled purchases"),
+    }, targets={
+        "users": AuditTarget(_l("Member"), "accounts_admin.member_detail", "user_id"),
+        "ownerships": AuditTarget(_l("Home")),
+    }, details={"unit": _l("Unit"), "reason": _l("Reason"), "from": _l("From"), "to": _l("To")},
+        formats={("user.role", "before"): Role.label_of, ("user.role", "after"): Role.label_of})

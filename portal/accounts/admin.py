@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts import services
-from portal.accounts.forms import LinkUnitForm, RejectHomeForm, RoleForm
+from portal.accounts.forms import AccountStatusForm, LinkUnitForm, RejectHomeForm, RoleForm
 from portal.accounts.homes import verified_owners
 from portal.accounts.models import Building, Ownership, Unit, User
 from portal.accounts.permissions import P, Role, require_fresh_login, require_permission
 from portal.core.forms import EmptyForm
-from portal.core.hooks import member_admin_links
+from portal.core.hooks import member_admin_links, member_admin_panels
 from portal.core.loaders import get_or_404
 from portal.core.pagination import paginate
 from portal.core.security import client_ip
@@ -102,7 +102,7 @@ def member_list():
 
 
 def _render_member(member: User, status: int = 200, role_form: RoleForm | None = None,
-                   link_form: LinkUnitForm | None = None):
+                   link_form: LinkUnitForm | None = None, status_form: AccountStatusForm | None = None):
     if role_form is None:
         role_form = RoleForm(formdata=None, role=member.role)
     if link_form is None:
@@ -114,6 +114,8 @@ def _render_member(member: User, status: int = 200, role_form: RoleForm | None =
         ownerships=services.ownerships_of(member),
         feature_links=member_admin_links(current_user),
         may_edit_role=current_user.can(P.MANAGE_ROLES) and member.id != current_user.id,
+        status_form=status_form or AccountStatusForm(formdata=None),
+        panels=member_admin_panels(current_user, member),
     ), status
 
 
@@ -136,6 +138,24 @@ def member_role(user_id: int):
                     role=Role.label_of(member.role)), "success")
             return redirect(url_for("accounts_admin.member_detail", user_id=member.id))
     return _render_member(member, 400, role_form=form)
+
+
+@bp.post("/members/<int:user_id>/status")
+@require_permission(P.MANAGE_ROLES)
+@require_fresh_login
+def member_status(user_id: int):
+    """Suspend an active account, or reactivate a suspended one (after a confirmation)."""
+    member = _member_or_404(user_id)
+    form = AccountStatusForm()
+    if form.validate_on_submit():
+        with form_errors(form, "reason"):
+            suspend = member.is_active_account
+            services.set_account_active(member, not suspend, current_user, form.reason.data or "",
+                                        ip=client_ip())
+            flash(_("%(member)s is suspended.", member=member.display_name) if suspend
+                  else _("%(member)s can log in again.", member=member.display_name), "success")
+            return redirect(url_for("accounts_admin.member_detail", user_id=member.id))
+    return _render_member(member, 400, status_form=form)
 
 
 @bp.post("/members/<int:user_id>/units")

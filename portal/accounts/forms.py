@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -197,3 +198,13 @@ class RoleForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = Role.choices()
+
+
+class AccountStatusForm(PortalForm):
+    """Suspend (with a reason) or reactivate an account; both ask for a confirmation."""
+
+    reason = TextAreaField(_l("Reason (kept in the audit log)"), validators=[Length(max=500)])
+    confirm = BooleanField(_l("Yes, I am sure"), validators=[
+        DataRequired(message=_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Confirm"))
+

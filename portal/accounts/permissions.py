@@ -45,12 +45,16 @@ class P(StrEnum):
     MODERATE_FORUM = "moderate_forum"
     FULFIL_VOUCHERS = "fulfil_vouchers"
     RECORD_PURCHASES = "record_purchases"
+    IMPORT_SALES = "import_sales"  # the sales system's purchase files (/admin/sales)
     MANAGE_PERKS = "manage_perks"
     MANAGE_CAMPAIGNS = "manage_campaigns"
     VIEW_REFERRALS = "view_referrals"
     MANAGE_SURVEYS = "manage_surveys"
     MANAGE_SUGGESTIONS = "manage_suggestions"
+    MANAGE_EVALUATIONS = "manage_evaluations"  # review rounds and post-project evaluations
     VIEW_DASHBOARD = "view_dashboard"
+    MANAGE_PARTNERS = "manage_partners"  # partner organisations, their accounts and contracts
+    VIEW_PARTNER_FIGURES = "view_partner_figures"  # every partner's figures and renewal rate
     # admin only
     MANAGE_ROLES = "manage_roles"
     ADJUST_POINTS = "adjust_points"
@@ -60,18 +64,19 @@ class P(StrEnum):
 
 _COMMUNITY = {P.POST_FORUM, P.SUBMIT_SUGGESTIONS, P.ANSWER_SURVEYS}
 _MEMBER = _COMMUNITY | {P.EARN_POINTS, P.REDEEM_PERKS}
-_STAFF = {P.STAFF_AREA, P.VIEW_MEMBERS, P.VIEW_DASHBOARD}
+_STAFF = {P.STAFF_AREA, P.VIEW_MEMBERS, P.VIEW_DASHBOARD, P.VIEW_PARTNER_FIGURES}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.MEMBER: frozenset(_MEMBER),
     Role.PARTNER: frozenset(_COMMUNITY),
     Role.SERVICE: frozenset(
         _COMMUNITY | _STAFF | {P.VERIFY_HOMES, P.HANDLE_COMPLAINTS, P.MODERATE_FORUM,
-                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS}
+                               P.FULFIL_VOUCHERS, P.RECORD_PURCHASES, P.VIEW_REFERRALS,
+                               P.IMPORT_SALES, P.MANAGE_PARTNERS, P.MANAGE_SUGGESTIONS}
     ),
     Role.MARKETING: frozenset(
         _COMMUNITY | _STAFF | {P.MANAGE_PERKS, P.MANAGE_CAMPAIGNS, P.VIEW_REFERRALS,
-                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS}
+                               P.MANAGE_SURVEYS, P.MANAGE_SUGGESTIONS, P.MANAGE_EVALUATIONS}
     ),
     Role.ADMIN: frozenset(P),
 }

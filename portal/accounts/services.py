@@ -6,6 +6,7 @@ e-mails they send are queued for after the commit (`send_email`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -307,6 +308,26 @@ def set_role(user: User, role: Role, admin: User, ip: str | None = None) -> None
     record_action(admin, "user.role", user, {"before": before, "after": role.value}, ip)
 
 
+def set_account_active(user: User, active: bool, admin: User, reason: str = "",
+                       ip: str | None = None) -> None:
+    """Suspend or reactivate an account. A suspended member is logged out at their next
+    request (the session token changes and inactive accounts never load)."""
+    if user.id == admin.id:
+        raise AccountError(_l("You cannot suspend or reactivate your own account."))
+    if user.is_active_account == active:
+        raise AccountError(_l("The account is already active.") if active
+                           else _l("The account is already suspended."))
+    reason = (reason or "").strip()
+    if not active and not reason:
+        raise AccountError(_l("Give the reason for the suspension."), field="reason")
+    user.is_active_account = active
+    if not active:
+        end_sessions(user)
+    db.session.flush()
+    record_action(admin, "user.reactivate" if active else "user.suspend", user,
+                  {"reason": reason} if reason else {}, ip)
+
+
 def developments() -> list[Development]:
     return list(db.session.scalars(select(Development).order_by(Development.name)))
 
@@ -343,15 +364,47 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+# "3-1502", "3座 1502", "T3/1502": a building and a unit number, as staff type them.
+_UNIT_QUERY = re.compile(r"^\s*(.+?)\s*[-/\s]\s*([^\s/-]+)\s*$")
+_BUILDING_WORDS = re.compile(r"(座|棟|栋|幢|号楼|號樓|楼|樓|block|tower|bldg\.?)", re.IGNORECASE)
+
+
+def _building_key(name: str) -> str:
+    return _BUILDING_WORDS.sub("", name).strip().lower()
+
+
+def _owner_of_unit(text: str):
+    """Members with a home (any status) whose unit is `text`: "3-1502" (building 3 — "3座",
+    "3棟", "Tower 3" — unit 1502) or a unit number alone; None when `text` is neither."""
+    match = _UNIT_QUERY.match(text)
+    if match:
+        building, number = _building_key(match.group(1)), match.group(2)
+        buildings = [b.id for b in db.session.scalars(select(Building))
+                     if _building_key(b.name) == building] if building else []
+        if not buildings:
+            return None
+        units = select(Unit.id).where(Unit.building_id.in_(buildings), Unit.number == number)
+    elif text.isalnum() and len(text) <= 20:
+        units = select(Unit.id).where(Unit.number == text)
+    else:
+        return None
+    return User.id.in_(select(Ownership.user_id).where(Ownership.unit_id.in_(units)))
+
+
 def search_members(text: str = "") -> Select:
-    """Members whose email, display name or phone contains `text`, newest first."""
+    """Members whose email, display name or phone contains `text`, or who have the unit
+    `text` names ("3-1502"), newest first."""
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     text = text.strip()
     if text:
         pattern = _like_pattern(text.lower())
-        query = query.where(or_(
+        conditions = [
             func.lower(User.email).like(pattern, escape="\\"),
             func.lower(User.display_name).like(pattern, escape="\\"),
             User.phone.like(pattern, escape="\\"),
-        ))
+        ]
+        by_unit = _owner_of_unit(text)
+        if by_unit is not None:
+            conditions.append(by_unit)
+        query = query.where(or_(*conditions))
     return query.options(selectinload(User.ownerships))

@@ -6,29 +6,27 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.permissions import P, Role, require_permission
+from portal.accounts.permissions import P, require_permission
 from portal.campaigns import reports, services
-from portal.campaigns.errors import CampaignError
 from portal.campaigns.forms import CampaignForm
 from portal.campaigns.models import Campaign
-from portal.campaigns.segments import audience_of, parse_segment
 from portal.core.csvexport import csv_response
 from portal.core.forms import EmptyForm
 from portal.core.loaders import get_or_404
 from portal.core.pagination import paginate
 from portal.core.security import client_ip
 from portal.core.uow import flashed_errors, form_errors
+from portal.segments.builder import SegmentError, audience_of, parse_segment
 
 bp = Blueprint("campaigns_admin", __name__, url_prefix="/admin/campaigns")
 PER_PAGE = 25
 
 
 def _form(formdata=None) -> CampaignForm:
-    roles = [SelectChoice(Role.MEMBER.value, Role.MEMBER.label),
-             SelectChoice(Role.PARTNER.value, Role.PARTNER.label)]
-    return CampaignForm(formdata=formdata).setup(services.developments(), roles)
+    form = CampaignForm(formdata=formdata)
+    form.setup_segment(services.developments())
+    return form
 
 
 def _form_preview(form: CampaignForm):
@@ -36,7 +34,7 @@ def _form_preview(form: CampaignForm):
     data = form.to_input()
     try:
         audience = audience_of(parse_segment(data.segment))
-    except CampaignError as error:
+    except SegmentError as error:
         form.form_errors.append(str(error))
         return None
     cost = audience.size * data.points if data.kind == "grant" and data.points else None

@@ -14,10 +14,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from portal.campaigns.models import BonusMode, Campaign, CampaignKind, CampaignRecipient, CampaignStatus
-from portal.campaigns.segments import contains, parse_segment
 from portal.core.sql import dialect_insert
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.segments.builder import contains, parse_segment
 
 
 def bonus_for(campaign: Campaign, base: int) -> int:

@@ -20,7 +20,6 @@ from sqlalchemy import String, case, func, insert, literal, select
 from portal.accounts.models import User
 from portal.audit.services import record_action
 from portal.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
-from portal.campaigns.segments import member_ids_query, parse_segment
 from portal.core.i18n import N_
 from portal.core.jobs import crontab, enqueue, job, periodic_job
 from portal.core.timeutil import utcnow
@@ -29,6 +28,7 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.points.models import LedgerKind
 from portal.points.services import bulk_credit
+from portal.segments.builder import member_ids_query, parse_segment
 
 log = logging.getLogger(__name__)
 

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    DateField,
-    DateTimeLocalField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.campaigns.models import BonusMode, Campaign, CampaignKind
 from portal.campaigns.services import CampaignInput
-from portal.core.forms import PortalForm, StrictIntegerField, select_choices
+from portal.core.forms import StrictIntegerField
 from portal.core.rewards import RewardTrigger
-from portal.points.tiers import TierCode
+from portal.core.timeutil import local_to_utc, utc_to_local
+from portal.segments.forms import SegmentForm
 
-YES_NO_ANY = {"": _l("Either"), "yes": _l("Yes"), "no": _l("No")}
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 def parse_multiplier(raw: str | None) -> int | None:
@@ -41,7 +33,7 @@ def parse_multiplier(raw: str | None) -> int | None:
     return int(value * 100)
 
 
-class CampaignForm(PortalForm):
+class CampaignForm(SegmentForm):
     kind = SelectField(_l("Kind"), choices=CampaignKind.choices())
     name_zh_Hant = StringField(_l("Name (Traditional Chinese)"), validators=[Length(max=120)])  # noqa: N815
     name_zh_Hans = StringField(_l("Name (Simplified Chinese)"), validators=[Length(max=120)])  # noqa: N815
@@ -59,24 +51,14 @@ class CampaignForm(PortalForm):
                           choices=[SelectChoice("", "—"), *RewardTrigger.choices()])
     budget = StrictIntegerField(_l("Budget (points)"), validators=[
         InputRequired(message=_l("Enter a budget."))])
-    starts_at = DateTimeLocalField(_l("Starts (UTC; empty: at launch)"), validators=[Optional()])
-    ends_at = DateTimeLocalField(_l("Ends (UTC; bonus rules)"), validators=[Optional()])
-    tiers = SelectMultipleField(_l("Tier"), choices=TierCode.choices())
-    development_id = SelectField(_l("Development (verified home in it)"), choices=[])
-    verified = SelectField(_l("Verified homeowner"), choices=select_choices(YES_NO_ANY))
-    roles = SelectMultipleField(_l("Role"), choices=[])
-    joined_from = DateField(_l("Joined from"), validators=[Optional()])
-    joined_to = DateField(_l("Joined until"), validators=[Optional()])
-    redeemed = SelectField(_l("Redeemed a perk in the last N days"), choices=select_choices(YES_NO_ANY))
-    redeemed_days = StrictIntegerField(_l("N days"), validators=[Optional()])
+    # In the staff member's own time zone (their profile); stored in UTC.
+    # The first format is what the field renders: the only one a browser's datetime-local takes.
+    starts_at = DateTimeLocalField(_l("Starts (your time zone; empty: at launch)"),
+                                   format=LOCAL_FORMATS, validators=[Optional()])
+    ends_at = DateTimeLocalField(_l("Ends (your time zone; bonus rules)"), format=LOCAL_FORMATS,
+                                 validators=[Optional()])
     preview = SubmitField(_l("Preview the audience"))
     submit = SubmitField(_l("Save the draft"))
-
-    def setup(self, developments, roles) -> CampaignForm:
-        self.development_id.choices = [SelectChoice("", _l("Any")),
-                                       *[SelectChoice(str(d.id), d.name) for d in developments]]
-        self.roles.choices = roles
-        return self
 
     def validate_multiplier(self, field) -> None:
         if field.data and parse_multiplier(field.data) is None:
@@ -84,43 +66,22 @@ class CampaignForm(PortalForm):
 
     def fill(self, campaign: Campaign) -> None:
         for name in ("kind", "name_zh_Hant", "name_zh_Hans", "name_en", "message_zh_Hant",
-                     "message_zh_Hans", "message_en", "bonus_mode", "trigger", "budget",
-                     "starts_at", "ends_at"):
+                     "message_zh_Hans", "message_en", "bonus_mode", "trigger", "budget"):
             getattr(self, name).data = getattr(campaign, name)
+        self.starts_at.data = utc_to_local(campaign.starts_at)
+        self.ends_at.data = utc_to_local(campaign.ends_at)
         self.points.data = campaign.points or None
         self.multiplier.data = campaign.multiplier
-        segment = campaign.segment or {}
-        self.tiers.data = segment.get("tiers") or []
-        self.roles.data = segment.get("roles") or []
-        self.development_id.data = str(segment.get("development_id") or "")
-        self.verified.data = segment.get("verified") or ""
-        self.redeemed.data = segment.get("redeemed") or ""
-        self.redeemed_days.data = segment.get("redeemed_days") or None
-        for name in ("joined_from", "joined_to"):
-            raw = segment.get(name)
-            getattr(self, name).data = _iso_date(raw)
+        self.fill_segment(campaign.segment)
 
     def to_input(self) -> CampaignInput:
-        development = self.development_id.data
         return CampaignInput(
             kind=self.kind.data,
             names={k: getattr(self, f"name_{k}").data for k in ("zh_Hant", "zh_Hans", "en")},
             messages={k: getattr(self, f"message_{k}").data for k in ("zh_Hant", "zh_Hans", "en")},
             points=self.points.data, bonus_mode=self.bonus_mode.data or "",
             multiplier_pct=parse_multiplier(self.multiplier.data), trigger=self.trigger.data or "",
-            budget=self.budget.data, starts_at=self.starts_at.data, ends_at=self.ends_at.data,
-            segment={
-                "tiers": self.tiers.data or [], "roles": self.roles.data or [],
-                "development_id": int(development) if development and development.isdigit() else None,
-                "verified": self.verified.data or "", "redeemed": self.redeemed.data or "",
-                "redeemed_days": self.redeemed_days.data or 0,
-                "joined_from": self.joined_from.data.isoformat() if self.joined_from.data else "",
-                "joined_to": self.joined_to.data.isoformat() if self.joined_to.data else "",
-            })
+            budget=self.budget.data, starts_at=local_to_utc(self.starts_at.data),
+            ends_at=local_to_utc(self.ends_at.data),
+            segment=self.segment_data())
 
-
-def _iso_date(raw):
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None

@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from portal.accounts.models import User
-from portal.campaigns.models import Campaign, CampaignRecipient
-from portal.campaigns.segments import SEGMENT_ROLES
+from portal.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from portal.campaigns.services import Preview, preview
+from portal.core.figures import count_rows
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.perks.models import Redemption, RedemptionStatus
 from portal.points.models import LedgerEntry
+from portal.segments.builder import SEGMENT_ROLES
 
 CHART_WIDTH = 320  # px of the longest bar
 WINDOW = timedelta(days=30)  # redemptions compared in the 30 days before and after the start
@@ -150,3 +151,8 @@ def export_rows(campaign: Campaign):
         .execution_options(yield_per=2000))
     for member_id, name, amount, created_at in rows:
         yield [member_id, name, amount, created_at]  # the club's time zone (core.csvexport)
+
+
+def running_count(_user) -> int:
+    """Campaigns running now (the staff home's count)."""
+    return count_rows(select(Campaign.id).where(Campaign.status == CampaignStatus.RUNNING.value))

@@ -25,11 +25,11 @@ from portal.campaigns.models import (
     CampaignKind,
     CampaignStatus,
 )
-from portal.campaigns.segments import Audience, Segment, audience_of, parse_segment
 from portal.core.jobs import enqueue
 from portal.core.rewards import RewardTrigger
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.segments.builder import Audience, Segment, audience_of, parse_segment
 
 MAX_GRANT_POINTS = 100_000  # per member
 MAX_BONUS_POINTS = 100_000  # added to one reward

@@ -86,7 +86,7 @@ def store_image(
     is too large, is not a JPEG, PNG or WebP image, is damaged, or has more than
     `MAX_PIXELS` pixels. Nothing is written unless the image is accepted.
     """
-    data = _read_limited(stream, max_bytes)
+    data = read_limited(stream, max_bytes)
     image_format = _sniff_format(data)
     image = _decode(data, image_format)
 
@@ -99,9 +99,9 @@ def store_image(
     stem = secrets.token_hex(16)
     name, thumb_name = f"{stem}.{ext}", f"{stem}_t.{ext}"
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(folder / thumb_name, thumb_body)
+    write_atomically(folder / thumb_name, thumb_body)
     try:
-        _write_atomically(folder / name, body)
+        write_atomically(folder / name, body)
     except BaseException:
         (folder / thumb_name).unlink(missing_ok=True)
         raise
@@ -113,6 +113,30 @@ def store_image(
         content_type=CONTENT_TYPES[ext],
         size=len(body),
     )
+
+
+def store_images(uploads: list, folder: Path, *, max_bytes: int = 5 * 1024 * 1024,
+                 thumb_size: int = 320) -> list[StoredImage]:
+    """Store each upload (form file fields left empty are skipped); all or nothing: when one
+    is refused, the ones stored before it are removed and `ImageRejected` is raised.
+
+    A caller whose transaction later rolls back removes them with `delete_stored_image`.
+    """
+    stored: list[StoredImage] = []
+    try:
+        for upload in uploads:
+            stored.append(store_image(upload.stream, folder, max_bytes=max_bytes, thumb_size=thumb_size))
+    except BaseException:
+        for image in stored:
+            delete_stored_image(folder, image.name, image.thumb_name)
+        raise
+    return stored
+
+
+def chosen_files(uploads: list | None) -> list:
+    """The uploads of a multiple file field that hold a file (browsers send one empty part
+    when nothing was chosen)."""
+    return [u for u in uploads or [] if u is not None and getattr(u, "filename", "")]
 
 
 def image_path(folder: Path, name: str) -> Path:
@@ -158,7 +182,7 @@ def delete_stored_image(folder: Path, stored_name: str, thumb_name: str) -> None
             image_path(folder, name).unlink()
 
 
-def _read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
+def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
     """Read up to `max_bytes + 1` bytes, enough to tell whether the body is too large."""
     chunks: list[bytes] = []
     remaining = max_bytes + 1
@@ -225,7 +249,7 @@ def _encode(image: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` so readers never see a partial file."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:

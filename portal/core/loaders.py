@@ -7,6 +7,7 @@ are checked here too, so a 20-digit number is a 404 rather than an overflow.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import abort
@@ -33,3 +34,14 @@ def query_id(raw: str | None) -> int | None:
         return None
     value = int(raw)
     return value if 1 <= value <= MAX_ID else None
+
+
+def query_date(raw: str | None) -> date | None:
+    """A YYYY-MM-DD date from a query string (a filter), or None when absent or not one."""
+    if not raw or len(raw) != 10 or not raw.isascii():
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if date(2000, 1, 1) <= value <= date(2100, 12, 31) else None

@@ -23,6 +23,10 @@ class RewardTrigger(LabelledEnum):
     """What a member does that a feature rewards (the triggers a bonus rule can boost)."""
 
     REFERRAL_CONVERTED = "referral_converted", _lp("reward trigger", "Referral converted")
+    COMPLAINT_RATED = "complaint_rated", _lp("reward trigger", "Complaint rated")
+    FIRST_LOGIN_OF_MONTH = "first_login_of_month", _lp("reward trigger", "First login of the month")
+    SURVEY_COMPLETED = "survey_completed", _lp("reward trigger", "Survey completed")
+    SUGGESTION_ADOPTED = "suggestion_adopted", _lp("reward trigger", "Suggestion adopted")
 
 
 def add_reward_modifier(app: Flask, modifier: RewardModifier) -> None:

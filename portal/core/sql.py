@@ -3,7 +3,7 @@ and the dialect's INSERT (for ON CONFLICT DO NOTHING)."""
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import Float, Integer, String
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -25,6 +25,44 @@ def _year_month_pg(element, compiler, **kw):
 @compiles(year_month)
 def _year_month_default(element, compiler, **kw):  # SQLite (qmark parameters: a plain %)
     return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+class year_of(FunctionElement):  # noqa: N801
+    """The year (an integer) of a date or datetime column."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "year_of"
+
+
+@compiles(year_of, "postgresql")
+def _year_of_pg(element, compiler, **kw):
+    return f"CAST(extract(year FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(year_of)
+def _year_of_default(element, compiler, **kw):
+    return f"CAST(strftime('%Y', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+class hours_between(FunctionElement):  # noqa: N801
+    """`hours_between(start, end)`: (end − start) in hours, a float, of two datetime columns."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_pg(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(extract(epoch FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(hours_between)
+def _hours_between_default(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
 
 
 def dialect_insert(table, session):

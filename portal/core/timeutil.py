@@ -25,3 +25,17 @@ def club_zone() -> ZoneInfo:
 def in_club_zone(value: datetime) -> datetime:
     """A stored (naive UTC) time as the club's local time (aware)."""
     return value.replace(tzinfo=UTC).astimezone(club_zone())
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored (naive UTC) time as the reader's wall-clock time, naive, for a form field."""
+    from flask_babel import to_user_timezone
+
+    return to_user_timezone(value).replace(tzinfo=None) if value is not None else None
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A wall-clock time the reader typed (their zone) → naive UTC, as stored."""
+    from flask_babel import to_utc
+
+    return to_utc(value) if value is not None else None

@@ -62,3 +62,64 @@ def init_app(app: Flask) -> None:
     add_member_admin_link(app, MemberAdminLink(_l("Forum: silence or lift"),
                                                "forum_admin.silence_member", P.MODERATE_FORUM, 60))
     add_demo_seeder(app, 40, seed_forum)
+
+    from portal.core.hooks import MemberAdminPanel, add_member_admin_panel
+    from portal.forum.member_panel import member_complaints
+
+    add_member_admin_panel(app, MemberAdminPanel("forum/admin/_member_panel.html", member_complaints,
+                                                 P.HANDLE_COMPLAINTS, 30))
+
+    from portal.core.hooks import (
+        AuditTarget,
+        DashboardSection,
+        StaffTask,
+        add_audit_vocabulary,
+        add_dashboard_section,
+        add_staff_task,
+    )
+    from portal.forum import figures
+    from portal.forum.models import ComplaintStatus, Department, Priority
+
+    add_staff_task(app, StaffTask(_l("Complaints assigned to me"), "complaints_admin.queue",
+                                  P.HANDLE_COMPLAINTS, figures.assigned_to, 10,
+                                  lambda _user: {"assignee": "me"}))
+    add_staff_task(app, StaffTask(_l("Overdue complaints"), "complaints_admin.queue",
+                                  P.HANDLE_COMPLAINTS, figures.overdue_for, 20, figures.overdue_link))
+    add_staff_task(app, StaffTask(_l("Flagged posts"), "forum_admin.flag_queue", P.MODERATE_FORUM,
+                                  figures.flagged_posts, 40))
+    add_dashboard_section(app, DashboardSection(
+        "complaints", _l("Complaints"), P.VIEW_DASHBOARD,
+        lambda period: [figures.complaint_rate(period), figures.handling(period),
+                        figures.overdue_now(period), figures.handling_satisfaction(period)], 30))
+    add_audit_vocabulary(app, actions={
+        "complaint.status": _l("Changed a complaint's status"),
+        "complaint.assign": _l("Assigned a complaint"),
+        "complaint.escalate": _l("Escalated a complaint"), "complaint.reopen": _l("Reopened a complaint"),
+        "complaint.department_lead": _l("Named a department lead"),
+        "forum.hide": _l("Hid a post"), "forum.unhide": _l("Showed a hidden post again"),
+        "forum.lock": _l("Locked a thread"), "forum.unlock": _l("Unlocked a thread"),
+        "forum.pin": _l("Pinned a thread"), "forum.unpin": _l("Unpinned a thread"),
+        "forum.move": _l("Moved a thread"), "forum.merge": _l("Merged threads"),
+        "forum.unmerge": _l("Undid a merge"), "forum.silence": _l("Silenced a member"),
+        "forum.lift": _l("Lifted a silence"), "forum.flags_dismissed": _l("Dismissed reports of a post"),
+        "forum.category.create": _l("Created a forum category"),
+        "forum.category.update": _l("Edited a forum category"),
+        "forum.canned.create": _l("Created a canned reply"),
+        "forum.canned.update": _l("Edited a canned reply"),
+        "forum.canned.delete": _l("Deleted a canned reply"),
+    }, targets={
+        "forum_threads": AuditTarget(_l("Thread"), "forum.thread_detail", "thread_id"),
+        "forum_posts": AuditTarget(_l("Post"), "forum.post_link", "post_id"),
+        "forum_complaints": AuditTarget(_l("Complaint")),
+        "forum_categories": AuditTarget(_l("Forum category"), "forum_admin.category_edit", "category_id"),
+        "forum_canned_replies": AuditTarget(_l("Canned reply"), "forum_admin.canned_edit", "reply_id"),
+        "forum_sanctions": AuditTarget(_l("Silence")),
+    }, details={"act": _l("Moderation act"), "flags": _l("Reports"), "department": _l("Department"),
+                "target_id": _l("Other thread"), "sanction_id": _l("Silence"), "undoes": _l("Undoes"),
+                "priority": _l("Priority"), "assignee": _l("Assignee")},
+        formats={("complaint.status", "from"): ComplaintStatus.label_of,
+                 ("complaint.status", "to"): ComplaintStatus.label_of,
+                 ("complaint.reopen", "from"): ComplaintStatus.label_of,
+                 ("complaint.assign", "department"): Department.label_of,
+                 ("complaint.assign", "priority"): Priority.label_of,
+                 ("complaint.department_lead", "department"): Department.label_of})

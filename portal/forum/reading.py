@@ -15,6 +15,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Building, Unit, User
+from portal.core.hooks import post_badges, thread_panels
 from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.extensions import db
@@ -160,6 +161,7 @@ class PostView:
     may_flag: bool
     may_moderate: bool
     may_silence_author: bool
+    badge: str | None = None  # whom the author writes for (a partner organisation), if not the club
 
 
 @dataclass(frozen=True)
@@ -191,11 +193,13 @@ class ThreadPage:
     may_rate: bool
     quote: str  # the reply box's text when quoting a post, else ""
     staff: StaffTools | None
+    panels: list[tuple[str, dict]] = field(default_factory=list)  # other features' blocks
 
 
-def _post_view(user: User, post: Post, may_reply: bool, now: datetime) -> PostView:
+def _post_view(user: User, post: Post, may_reply: bool, now: datetime,
+               badge: str | None = None) -> PostView:
     shown = rules.shows_content(user, post)
-    return PostView(post=post, shown=shown,
+    return PostView(post=post, shown=shown, badge=badge,
                     may_quote=may_reply and shown and not post.is_internal,
                     may_edit=rules.can_edit_post(user, post, now),
                     may_flag=rules.can_flag_post(user, post),
@@ -238,9 +242,10 @@ def thread_page(user: User, thread: Thread, *, locale: str, page: int = 1,
     posts = paginate(thread_posts_query(user, thread), POSTS_PER_PAGE, page=page)
     may_reply = rules.can_reply(user, thread)
     complaint = thread.complaint
+    badges = post_badges(posts.items)
     return ThreadPage(
         thread=thread, page=posts,
-        posts=[_post_view(user, post, may_reply, now) for post in posts.items],
+        posts=[_post_view(user, post, may_reply, now, badges.get(post.id)) for post in posts.items],
         complaint=complaint,
         clock=complaint_rules.clock(complaint, now) if complaint else None,
         progress=complaint_rules.progress(complaint, now) if complaint else None,
@@ -252,6 +257,7 @@ def thread_page(user: User, thread: Thread, *, locale: str, page: int = 1,
         may_rate=complaint is not None and rules.can_rate(user, complaint),
         quote=_quote(user, thread, quote_id) if may_reply else "",
         staff=_staff_tools(user, thread, locale),
+        panels=thread_panels(user, thread),
     )
 
 

@@ -8,6 +8,9 @@ Each object rule exists twice: as a Python predicate for one loaded object
 - Moderators (P.MODERATE_FORUM) see hidden posts and hidden threads.
 - Everyone else sees public threads, their own private complaints, and their own hidden
   posts (marked "hidden by moderator").
+- Other features may add readers of private threads (`portal.core.hooks.ThreadAccess`:
+  a partner's accounts read the complaints attributed to that partner); internal notes
+  stay with handlers.
 - Visitors who are not logged in read what every member reads: public threads and their
   public replies (official ones included); they post nothing.
 """
@@ -19,6 +22,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from portal.accounts.permissions import P
+from portal.core.hooks import hooks
 from portal.core.timeutil import utcnow
 from portal.forum.models import (
     ACTIVE_STATUSES,
@@ -51,12 +55,21 @@ def sees_hidden(user) -> bool:
     return user.can(P.MODERATE_FORUM)
 
 
+def _granted(user, thread: Thread) -> bool:
+    return any(access.allows(user, thread) for access in hooks().thread_access)
+
+
+def _granted_conditions(user) -> list[ColumnElement[bool]]:
+    conditions = (access.condition(user) for access in hooks().thread_access)
+    return [condition for condition in conditions if condition is not None]
+
+
 def can_see_thread(user, thread: Thread) -> bool:
     """The one visibility rule for a thread (a merged duplicate is seen through its target)."""
     if not can_read_forum(user) or thread.merged_into_id is not None:
         return False
     is_author = thread.author_id == _uid(user)
-    if thread.is_private and not (is_author or sees_private(user)):
+    if thread.is_private and not (is_author or sees_private(user) or _granted(user, thread)):
         return False
     return not (thread.is_hidden and not (is_author or sees_hidden(user)))
 
@@ -68,7 +81,8 @@ def visible_threads(user) -> ColumnElement[bool]:
     uid = _uid(user)
     conditions = [Thread.merged_into_id.is_(None)]
     if not sees_private(user):
-        conditions.append(or_(Thread.is_private.is_(False), Thread.author_id == uid))
+        conditions.append(or_(Thread.is_private.is_(False), Thread.author_id == uid,
+                              *_granted_conditions(user)))
     if not sees_hidden(user):
         conditions.append(or_(Thread.is_hidden.is_(False), Thread.author_id == uid))
     return and_(*conditions)

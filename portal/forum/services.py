@@ -22,7 +22,12 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.models import Ownership, OwnershipStatus, Unit, User
 from portal.audit.services import record_action
 from portal.core.i18n import N_
-from portal.core.images import ImageRejected, StoredImage, delete_stored_image, store_image
+from portal.core.images import (
+    ImageRejected,
+    StoredImage,
+    chosen_files,
+    store_images,
+)
 from portal.core.jobs import enqueue, job
 from portal.core.markdown import quote_markdown, render_markdown
 from portal.core.timeutil import utcnow
@@ -130,17 +135,12 @@ def _check_blanks_filled(body: str) -> None:
 
 def _store_photos(post: Post, uploads: list, first_position: int = 0) -> list[StoredImage]:
     """Clean and store each upload; on any refusal remove what was stored and raise."""
-    uploads = [u for u in uploads if u is not None and getattr(u, "filename", "")]
+    uploads = chosen_files(uploads)
     if first_position + len(uploads) > MAX_PHOTOS_PER_POST:
         raise ForumError(_l("At most %(max)d photos per post.", max=MAX_PHOTOS_PER_POST))
-    stored: list[StoredImage] = []
-    folder = photo_folder()
     try:
-        for upload in uploads:
-            stored.append(store_image(upload.stream, folder, max_bytes=MAX_PHOTO_BYTES))
+        stored = store_images(uploads, photo_folder(), max_bytes=MAX_PHOTO_BYTES)
     except ImageRejected as error:
-        for image in stored:
-            delete_stored_image(folder, image.name, image.thumb_name)
         raise ForumError(error.message) from None
     for position, image in enumerate(stored, start=first_position):
         db.session.add(Photo(post=post, position=position, stored_name=image.name,

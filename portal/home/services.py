@@ -19,6 +19,11 @@ def database_is_up() -> bool:
 
 
 def home_panels(user) -> list[tuple[str, dict]]:
-    """The panels features put on the member home page, in order, with their variables."""
-    return [(panel.template, panel.context(user))
-            for panel in sorted(hooks().home_panels, key=lambda panel: panel.order)]
+    """The panels features put on the member home page, in order, with their variables
+    (a panel whose context is None is not for this user)."""
+    shown = []
+    for panel in sorted(hooks().home_panels, key=lambda panel: panel.order):
+        context = panel.context(user)
+        if context is not None:
+            shown.append((panel.template, context))
+    return shown

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_mail import Message
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from portal.core.jobs import enqueue, job
 from portal.core.timeutil import utcnow
@@ -30,6 +30,16 @@ def notify(user: Any, kind: str, message: str, params: dict | None = None, link:
     db.session.add(note)
     db.session.flush()
     return note
+
+
+def notify_many(kind: str, message: str, notices: list[tuple[int, dict]], link: str = "") -> None:
+    """The same msgid to many members in one INSERT (bulk work: imports, campaigns);
+    `notices` holds (user id, params) pairs."""
+    if notices:
+        now = utcnow()
+        db.session.execute(insert(Notification), [
+            {"user_id": user_id, "kind": kind, "message": message, "params": params, "link": link,
+             "created_at": now} for user_id, params in notices])
 
 
 def render_message(note: Notification) -> str:

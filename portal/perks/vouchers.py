@@ -253,6 +253,11 @@ def voucher_card(redemption: Redemption, now: datetime | None = None) -> Voucher
     return VoucherCard(redemption, can_cancel(redemption, now))
 
 
+def recent_redemptions(member_id: int, limit: int = 5) -> list[Redemption]:
+    """The member's last few vouchers (the staff page of the member)."""
+    return list(db.session.scalars(my_redemptions_query(member_id).limit(limit)))
+
+
 @dataclass(frozen=True)
 class MyVouchers:
     page: Pagination

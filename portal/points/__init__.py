@@ -41,3 +41,34 @@ def init_app(app: Flask) -> None:
 
     add_home_panel(app, HomePanel("points/_home_panel.html", home_panel, order=10))
     add_demo_seeder(app, 20, seed_points)
+
+    from portal.core.hooks import MemberAdminPanel, add_member_admin_panel
+    from portal.points.services.history import recent_entries
+
+    add_member_admin_panel(app, MemberAdminPanel(
+        "points/admin/_member_panel.html",
+        lambda member: {"tier": member_tier(member), "entries": recent_entries(member.id)},
+        P.VIEW_MEMBERS, 10))
+
+    from portal.core.hooks import AuditTarget, DashboardSection, add_audit_vocabulary, add_dashboard_section
+    from portal.points import figures
+
+    add_dashboard_section(app, DashboardSection(
+        "points", _l("Points"), P.VIEW_DASHBOARD,
+        lambda period: [figures.points_by_month(period), figures.outstanding(period),
+                        figures.members_by_tier(period)], 20))
+    add_audit_vocabulary(app, actions={
+        "points.adjust": _l("Adjusted a member's points"), "points.tiers": _l("Changed the tier thresholds"),
+    }, targets={"points_ledger": AuditTarget(_l("Ledger entry")),
+                "points_settings": AuditTarget(_l("Points settings"))},
+        details={"amount": _l("Points"), "balance_after": _l("Balance after"), "before": _l("Before"),
+                 "after": _l("After")})
+
+    from flask_login import user_logged_in
+
+    from portal.points.services import reward_first_login_of_month
+
+    def first_login_of_month(_app, user, **_extra) -> None:
+        reward_first_login_of_month(user)  # inside the login request's unit of work
+
+    user_logged_in.connect(first_login_of_month, app, weak=False)

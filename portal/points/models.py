@@ -89,6 +89,8 @@ class LedgerEntry(db.Model):
 # The member's history: WHERE member_id = ? ORDER BY created_at DESC, id DESC.
 Index("ix_points_ledger_member_history", LedgerEntry.member_id, LedgerEntry.created_at.desc(),
       LedgerEntry.id.desc())
+# What one source paid (a campaign's report): WHERE source_type = ? AND source_id = ?.
+Index("ix_points_ledger_source", LedgerEntry.source_type, LedgerEntry.source_id)
 
 
 class PointsLot(db.Model):

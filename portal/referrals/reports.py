@@ -7,10 +7,8 @@ never trusted: an unknown status, a malformed month or a 20-digit id is ignored.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -19,16 +17,15 @@ from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
 from portal.core.loaders import query_id
+from portal.core.months import month_range, months_back, parse_month
 from portal.core.pagination import paginate
 from portal.core.sql import year_month
-from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.referrals.lifecycle import Decisions, decisions_for
 from portal.referrals.models import CONVERTED_STATUSES, Referral, ReferralStatus
 
 OWED = "owed"  # pseudo status in the filter: reward not fully recovered after a cancellation
 STATUS_FILTERS = [s.value for s in ReferralStatus] + [OWED]
-_MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 _CONVERTED = [s.value for s in CONVERTED_STATUSES]
 WINDOWS = (3, 6, 12, 24)
 DEFAULT_WINDOW = 12
@@ -58,8 +55,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     status = args.get("status", "")
     filters.status = status if status in STATUS_FILTERS else ""
     filters.development_id = query_id(args.get("development", "").strip())
-    month = args.get("month", "").strip()
-    filters.month = month if _MONTH_RE.fullmatch(month) else ""
+    filters.month = parse_month(args.get("month"))
     filters.referrer = args.get("referrer", "").strip()[:254]
     filters.member_id = query_id(args.get("member", "").strip())
     return filters
@@ -77,13 +73,6 @@ def parse_window(raw: str | None) -> int:
     return months if months in WINDOWS else DEFAULT_WINDOW
 
 
-def _month_range(month: str) -> tuple[datetime, datetime]:
-    year, number = int(month[:4]), int(month[5:])
-    start = datetime(year, number, 1)
-    end = datetime(year + (number == 12), number % 12 + 1, 1)
-    return start, end
-
-
 def referral_query(filters: Filters) -> Select:
     """Referrals matching `filters`, newest first, with the people and places they show."""
     query = select(Referral).options(
@@ -97,7 +86,7 @@ def referral_query(filters: Filters) -> Select:
     if filters.development_id:
         query = query.where(Referral.development_id == filters.development_id)
     if filters.month:
-        start, end = _month_range(filters.month)
+        start, end = month_range(filters.month)
         query = query.where(Referral.created_at >= start, Referral.created_at < end)
     if filters.referrer:
         if filters.referrer.isascii() and filters.referrer.isdigit():
@@ -162,13 +151,6 @@ def detail_page(referral: Referral, user: User) -> DetailPage:
 
 # --- the report -----------------------------------------------------------------------------
 
-def months_back(count: int, today: date | None = None) -> list[str]:
-    """The last `count` months, oldest first, ending with the current one."""
-    today = today or utcnow().date()
-    index = today.year * 12 + today.month - 1
-    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
-
-
 @dataclass(frozen=True)
 class FunnelRow:
     month: str
@@ -189,7 +171,7 @@ def funnel(months: list[str]) -> list[FunnelRow]:
         select(month, func.count(Referral.id),
                func.count(Referral.id).filter(reached_visit),
                func.count(Referral.id).filter(Referral.status.in_(_CONVERTED)))
-        .where(Referral.created_at >= _month_range(months[0])[0])
+        .where(Referral.created_at >= month_range(months[0])[0])
         .group_by(month)
     ).all()
     found = {row[0]: row[1:] for row in rows}
@@ -227,8 +209,8 @@ def referral_share(months: list[str]) -> ShareReport:
         .outerjoin(referral, and_(referral.ownership_id == Ownership.id,
                                   referral.status.in_(_CONVERTED)))
         .where(Ownership.status == OwnershipStatus.VERIFIED.value,
-               Ownership.purchased_on >= _month_range(months[0])[0].date(),
-               Ownership.purchased_on < _month_range(months[-1])[1].date())
+               Ownership.purchased_on >= month_range(months[0])[0].date(),
+               Ownership.purchased_on < month_range(months[-1])[1].date())
         .group_by(Development.name, month)
     ).all()
     cells: dict[tuple[str, str], Share] = {}
@@ -266,7 +248,7 @@ def top_referrers(months: list[str], limit: int = 10) -> list[TopReferrer]:
     rows = db.session.execute(
         select(User.id, User.display_name, func.count(Referral.id), bought, points)
         .join(User, User.id == Referral.referrer_id)
-        .where(Referral.created_at >= _month_range(months[0])[0])
+        .where(Referral.created_at >= month_range(months[0])[0])
         .group_by(User.id, User.display_name)
         .order_by(bought.desc(), func.count(Referral.id).desc(), User.id)
         .limit(limit)
@@ -309,3 +291,12 @@ def export_rows(filters: Filters, labels: Mapping[str, str]) -> Iterator[list[ob
             referral.contract_number,
             referral.referrer_points, referral.invitee_points, referral.points_owed, referral.reason,
         ]
+
+
+def referrals_by(member_id: int, limit: int = 5) -> dict:
+    """The friends a member referred: the last few and how many (the member's staff page)."""
+    mine = select(Referral).where(Referral.referrer_id == member_id)
+    recent = db.session.scalars(mine.options(joinedload(Referral.invitee))
+                                .order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit)).all()
+    total = db.session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    return {"referrals": recent, "total": total}

@@ -6,7 +6,6 @@ Services take plain arguments, flush, never commit; a broken rule raises
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from portal.accounts.permissions import P
 from portal.audit.services import record_action
 from portal.core import codes
 from portal.core.errors import DomainError
+from portal.core.phones import phone_digits
 from portal.core.rewards import RewardTrigger, adjusted_reward
 from portal.core.timeutil import utcnow
 from portal.extensions import db
@@ -151,21 +151,15 @@ def _canonical_email(email: str) -> str:
     return f"{local}@{domain}"
 
 
-def _phone_digits(phone: str | None) -> str:
-    """The last 11 digits (a mainland mobile number without +86), or '' when too short."""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-11:] if len(digits) >= 7 else ""
-
-
 def _same_person(a: User, b: User) -> bool:
     if a.id == b.id or _canonical_email(a.email) == _canonical_email(b.email):
         return True
-    phone = _phone_digits(a.phone)
-    return bool(phone) and phone == _phone_digits(b.phone)
+    phone = phone_digits(a.phone)
+    return bool(phone) and phone == phone_digits(b.phone)
 
 
 def _phone_taken_by_other(user: User) -> bool:
-    digits = _phone_digits(user.phone)
+    digits = phone_digits(user.phone)
     if not digits:
         return False
     stored = User.phone

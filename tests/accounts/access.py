@@ -55,4 +55,6 @@ RULES = [
           path=_member_page("/role")),
     Route("accounts_admin.member_link_unit", only((SERVICE, ADMIN), ALLOWED), method="POST",
           path=_member_page("/units")),
+    Route("accounts_admin.member_status", only((ADMIN,), ALLOWED), method="POST",
+          path=_member_page("/status")),
 ]

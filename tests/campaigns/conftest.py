@@ -1,15 +1,8 @@
-"""Campaign test fixtures: English request context and client."""
+"""Campaign test fixtures: a client asking for English pages."""
 
 from __future__ import annotations
 
 import pytest
-
-
-@pytest.fixture
-def english(app):
-    """A request context in English, so translated service errors can be read in tests."""
-    with app.test_request_context("/?lang=en"):
-        yield
 
 
 @pytest.fixture

@@ -117,3 +117,17 @@ def test_members_and_service_cannot_launch(client, db, login):
         assert client.post(f"/admin/campaigns/{campaign.id}/launch").status_code == 403
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == "draft"
+
+
+def test_start_and_end_are_read_and_shown_in_the_staff_members_time_zone(client, db, login):
+    staff = login("marketing")
+    staff.timezone = "Asia/Shanghai"  # UTC+8
+    db.session.commit()
+    form = {**FORM, **BONUS, "points": "", "multiplier": "2", "starts_at": "2027-01-01T09:00",
+            "ends_at": "2027-01-31T21:30", "submit": "1"}
+    assert client.post("/admin/campaigns/new", data=form).status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.starts_at.isoformat() == "2027-01-01T01:00:00"
+    assert campaign.ends_at.isoformat() == "2027-01-31T13:30:00"
+    page = client.get(f"/admin/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert 'value="2027-01-01T09:00"' in page and 'value="2027-01-31T21:30"' in page

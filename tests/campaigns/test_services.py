@@ -12,12 +12,13 @@ from portal.audit.models import AuditEntry
 from portal.campaigns import execution, services
 from portal.campaigns.errors import CampaignError
 from portal.campaigns.models import Campaign, CampaignStatus
-from portal.campaigns.segments import audience_of, parse_segment
+from portal.core.errors import DomainError
 from portal.core.timeutil import utcnow
 from portal.notifications.models import Notification
 from portal.notifications.services import render_message
 from portal.points.models import LedgerEntry, PointsLot
 from portal.points.services import find_differences, render_reason
+from portal.segments.builder import audience_of, parse_segment
 from tests import factories
 from tests.campaigns.helpers import bonus_input, grant_input, marketing, members
 
@@ -168,7 +169,7 @@ def test_segment_filters(app, db):
 ])
 def test_bad_grant_input_is_refused(app, db, english, changes, field):
     staff = marketing()
-    with pytest.raises(CampaignError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.save_draft(None, grant_input(**changes), actor=staff)
     assert refused.value.field == field
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0

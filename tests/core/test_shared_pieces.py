@@ -138,4 +138,4 @@ def test_a_registry_a_test_adds_to_is_back_as_it_was_for_the_next_test(app):
     # Runs after the test above in this file: its modifiers are gone.
     from portal.core.hooks import hooks
 
-    assert hooks(app).reward_modifiers == []
+    assert [modifier.__name__ for modifier in hooks(app).reward_modifiers] == ["campaign_bonus"]

@@ -50,7 +50,7 @@ def _seed(connection) -> None:
 def test_ticket_numbers_and_search_index_are_rebuilt(tmp_path):
     app = create_app(test_config(tmp_path))
     with app.app_context():
-        upgrade(revision="0060_campaigns")
+        upgrade(revision="0080_feedback")
         with db.engine.begin() as connection:
             _seed(connection)
         upgrade()
@@ -63,7 +63,7 @@ def test_ticket_numbers_and_search_index_are_rebuilt(tmp_path):
             assert {"篮球", "噪音", "吵", "篮"} <= grams
             assert connection.scalar(text(
                 "SELECT rowid FROM forum_search_fts WHERE forum_search_fts MATCH '\"篮球场\"'")) == 1
-        downgrade(revision="0060_campaigns")
+        downgrade(revision="0080_feedback")
         with db.engine.connect() as connection:
             grams = set(connection.scalars(text("SELECT gram FROM forum_search_grams")))
             assert "籃球" in grams and "篮球" not in grams and "吵" not in grams

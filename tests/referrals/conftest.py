@@ -4,13 +4,6 @@ import pytest
 
 
 @pytest.fixture
-def english(app):
-    """A request context in English, so translated service errors can be read in tests."""
-    with app.test_request_context("/?lang=en"):
-        yield
-
-
-@pytest.fixture
 def client(app):
     """The shared client, asking for English pages when nobody is logged in."""
     client = app.test_client()

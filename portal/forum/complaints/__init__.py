@@ -1,6 +1,7 @@
 """Complaints: the workflow (`workflow`), its two service-level clocks (`clocks`),
-escalation and the periodic sweep (`escalation`), the staff queue (`queue`), ticket
-numbers (`tickets`) and the homeowner's progress line (`progress`).
+escalation and the periodic sweep (`escalation`), the staff queue (`queue`), the
+homeowners' handling satisfaction (`satisfaction`), ticket numbers (`tickets`) and the
+homeowner's progress line (`progress`).
 
 Everything callers use is importable from `portal.forum.complaints`.
 """
@@ -24,6 +25,7 @@ from portal.forum.complaints.queue import (
     queue_page,
     queue_query,
 )
+from portal.forum.complaints.satisfaction import RatingFigure, complaint_satisfaction
 from portal.forum.complaints.tickets import format_ticket, parse_ticket
 from portal.forum.complaints.workflow import (
     STAFF_TRANSITIONS,
@@ -48,8 +50,9 @@ from portal.forum.complaints.workflow import (
 __all__ = [
     "RATING_WORDS", "Progress", "Step", "format_ticket", "parse_ticket", "progress", "rating_word",
     "ESCALATION_NOTICES", "QUEUE_PER_PAGE", "STAFF_TRANSITIONS", "STATUS_NOTICES", "Clock", "LeadsPage",
-    "QueueFilters", "QueuePage", "Sweep", "assign", "bulk_assign", "change_status", "clock",
-    "complaints_by_ids", "department_leads", "escalate", "escalate_overdue", "escalation_sweep",
+    "QueueFilters", "QueuePage", "RatingFigure", "Sweep", "assign", "bulk_assign", "change_status", "clock",
+    "complaint_satisfaction", "complaints_by_ids",
+    "department_leads", "escalate", "escalate_overdue", "escalation_sweep",
     "handlers", "homeowner_replied", "leads_page", "member_escalate", "open_complaint", "overdue_reason",
     "queue_page", "queue_query", "rate", "record_first_response", "reopen",
     "set_department_lead", "set_department_lead_by_id", "sweep", "update_complaint",

@@ -37,6 +37,7 @@ from portal.forum.models import (
     Thread,
 )
 from portal.forum.rules import can_handle_complaint, can_rate, can_reopen
+from portal.points import services as points
 
 S = ComplaintStatus
 STAFF_TRANSITIONS: dict[str, set[str]] = {
@@ -207,6 +208,7 @@ def rate(complaint: Complaint, author: User, rating: int, comment: str = "", *,
     complaint.rating_comment = comment.strip()[:1000]
     complaint.rated_at = now or utcnow()
     db.session.flush()
+    points.reward_complaint_rating(author, complaint.thread_id)
 
 
 def _handler(user_id: int | None) -> User | None:

@@ -7,6 +7,8 @@
 - `history`: the ledger as the member and staff pages show it.
 - `expiry`: points past their date, chunked (the nightly job and `flask points expire`).
 - `bulk`: one amount to many members, set-based (campaign grants).
+- `rewards`: points for something a member did (complaint rated, first login of the month),
+  through campaign bonus rules.
 - `verify`: `flask points verify`, balances recomputed from the ledger.
 
 Functions flush, never commit; the unit of work of the request, command or job commits.
@@ -50,6 +52,7 @@ from portal.points.services.ledger import (
     post,
     refund,
 )
+from portal.points.services.rewards import reward, reward_complaint_rating, reward_first_login_of_month
 from portal.points.services.verify import Difference, find_differences
 
 __all__ = [
@@ -59,5 +62,6 @@ __all__ = [
     "add_months", "adjust", "bulk_credit", "can_receive_points", "clawback", "credit", "debit", "expiry_for",
     "find_differences", "find_entry", "gift", "gift_allowance", "gift_cap", "gift_to_email",
     "gifted_in_last_day", "history_query", "kind_label", "lock_members", "member_points",
-    "points_overview", "post", "refund", "render_reason",
+    "points_overview", "post", "refund", "render_reason", "reward", "reward_complaint_rating",
+    "reward_first_login_of_month",
 ]

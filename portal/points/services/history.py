@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import User
 from portal.core.i18n import localized
 from portal.core.pagination import paginate
+from portal.extensions import db
 from portal.points.models import LedgerEntry, LedgerKind
 from portal.points.services.expiry import SOON_DAYS, ExpiringSoon, expiring_soon
 from portal.points.services.gifts import can_receive_points
@@ -43,6 +44,11 @@ def history_query(member_id: int) -> Select:
     """The member's ledger, newest first (index ix_points_ledger_member_history)."""
     return (select(LedgerEntry).where(LedgerEntry.member_id == member_id)
             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()))
+
+
+def recent_entries(member_id: int, limit: int = 5) -> list[LedgerEntry]:
+    """The member's last few ledger rows (the staff page of the member)."""
+    return list(db.session.scalars(history_query(member_id).limit(limit)))
 
 
 @dataclass(frozen=True)

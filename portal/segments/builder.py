@@ -1,4 +1,4 @@
-"""The segment builder: criteria (stored as JSON on the campaign) → a `select()` of member ids.
+"""The segment builder: criteria (stored as JSON on a campaign or survey) → a `select()` of member ids.
 
 Criteria: tier, development (a verified home in it), verified homeowner or not, role
 (member / partner), joined between two dates, has / has not redeemed a perk in the last
@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 
 from portal.accounts.models import Building, Ownership, OwnershipStatus, Unit, User
 from portal.accounts.permissions import Role
-from portal.campaigns.errors import CampaignError
+from portal.core.errors import DomainError
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.perks.models import Redemption
@@ -27,6 +27,10 @@ SEGMENT_ROLES = (Role.MEMBER.value, Role.PARTNER.value)
 YES_NO = ("", "yes", "no")
 MAX_DAYS = 3650
 SAMPLE_SIZE = 10
+
+
+class SegmentError(DomainError):
+    """Criteria that cannot be used; `field` names the criterion that is wrong."""
 
 
 @dataclass(frozen=True)
@@ -50,34 +54,34 @@ def _date(raw: Any, name: str) -> date | None:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise CampaignError(_l("Enter a valid date."), field=name) from None
+        raise SegmentError(_l("Enter a valid date."), field=name) from None
 
 
 def parse_segment(data: dict | None) -> Segment:
-    """Check stored or submitted criteria; CampaignError names the field that is wrong."""
+    """Check stored or submitted criteria; SegmentError names the field that is wrong."""
     data = data or {}
     tier_list = [str(t) for t in data.get("tiers") or []]
     roles = [str(r) for r in data.get("roles") or []]
     if any(t not in TIER_CODES for t in tier_list) or any(r not in SEGMENT_ROLES for r in roles):
-        raise CampaignError(_l("Choose from the list."), field="tiers")
+        raise SegmentError(_l("Choose from the list."), field="tiers")
     development_id = data.get("development_id")
     if development_id is not None and (isinstance(development_id, bool)
                                        or not isinstance(development_id, int)):
-        raise CampaignError(_l("Choose from the list."), field="development_id")
+        raise SegmentError(_l("Choose from the list."), field="development_id")
     verified, redeemed = data.get("verified") or "", data.get("redeemed") or ""
     if verified not in YES_NO or redeemed not in YES_NO:
-        raise CampaignError(_l("Choose from the list."), field="verified")
+        raise SegmentError(_l("Choose from the list."), field="verified")
     days = data.get("redeemed_days") or 0
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
-        raise CampaignError(_l("Enter a number of days between 1 and %(maximum)s.", maximum=MAX_DAYS),
+        raise SegmentError(_l("Enter a number of days between 1 and %(maximum)s.", maximum=MAX_DAYS),
                             field="redeemed_days")
     if redeemed and not days:
-        raise CampaignError(_l("Enter a number of days between 1 and %(maximum)s.", maximum=MAX_DAYS),
+        raise SegmentError(_l("Enter a number of days between 1 and %(maximum)s.", maximum=MAX_DAYS),
                             field="redeemed_days")
     joined_from = _date(data.get("joined_from"), "joined_from")
     joined_to = _date(data.get("joined_to"), "joined_to")
     if joined_from and joined_to and joined_to < joined_from:
-        raise CampaignError(_l("The end date must not be before the start date."), field="joined_to")
+        raise SegmentError(_l("The end date must not be before the start date."), field="joined_to")
     return Segment(sorted(set(tier_list)), development_id, verified, sorted(set(roles)),
                    joined_from.isoformat() if joined_from else "",
                    joined_to.isoformat() if joined_to else "", redeemed, days if redeemed else 0)
