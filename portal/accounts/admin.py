@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts import services
 from portal.accounts.forms import AccountStatusForm, LinkUnitForm, RejectHomeForm, RoleForm
+from portal.accounts.homes import verified_owners
 from portal.accounts.models import Building, Ownership, Unit, User
 from portal.accounts.permissions import P, Role, require_fresh_login, require_permission
 from portal.core.forms import EmptyForm
@@ -47,8 +48,9 @@ def _render_queue(status: int = 200, failed: RejectHomeForm | None = None,
     page = paginate(services.pending_verifications(), QUEUE_PAGE_SIZE)
     forms = {o.id: (failed if o.id == failed_id and failed else reject_form_for(o, formdata=None))
              for o in page.items}
+    owners = verified_owners([o.unit_id for o in page.items])
     return render_template("accounts/admin/home_queue.html", page=page, reject_forms=forms,
-                           approve_form=EmptyForm()), status
+                           approve_form=EmptyForm(), owners=owners), status
 
 
 @bp.get("/homes")

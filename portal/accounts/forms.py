@@ -16,13 +16,21 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from portal.accounts.models import Unit
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from portal.accounts.permissions import Role
 from portal.accounts.services import find_unit
-from portal.core.forms import PortalForm
+from portal.core.forms import IdChoiceField, PortalForm
 from portal.core.hooks import registration_fields
 from portal.core.i18n import LANGUAGE_NAMES
 
@@ -159,7 +167,11 @@ class UnitFieldsForm(PortalForm):
                 _l("We cannot find this unit. Check the development, building and unit number."))
 
 
-class HomeRequestForm(UnitFieldsForm):
+class HomeRequestForm(PortalForm):
+    """The last step of "My homes": the unit is picked from the chosen building's units
+    (choices set by the view from `accounts.homes.unit_picker`), not typed."""
+
+    unit = IdChoiceField(_l("Unit"), validators=[InputRequired(message=_l("Choose your unit."))])
     contract_number = StringField(_l("Contract number"), validators=[
         DataRequired(message=_l("Enter the contract number.")), Length(max=64)])
     purchased_on = DateField(_l("Purchase date (optional)"), validators=[Optional()])

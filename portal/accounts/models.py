@@ -71,6 +71,11 @@ class User(UserMixin, db.Model):
     def is_verified_homeowner(self) -> bool:
         return any(o.status == OwnershipStatus.VERIFIED for o in self.ownerships)
 
+    @property
+    def has_pending_home(self) -> bool:
+        """A verification request is waiting for customer service."""
+        return any(o.status == OwnershipStatus.PENDING for o in self.ownerships)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 

@@ -6,6 +6,7 @@ argon2id (argon2-cffi's RFC 9106 low-memory profile) and rehash older hashes on 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -54,9 +55,24 @@ def needs_rehash(stored_hash: str) -> bool:
 
 @cache
 def common_passwords() -> frozenset[str]:
+    """The 10,000 most common passwords and the portal's additions (common_passwords.txt,
+    made by tools/common_passwords.py; "#" lines are comments)."""
     path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+# "dragon2026!" is "dragon" with the digits and signs people add to pass a length rule.
+_ADDED_TAIL = re.compile(r"[\d\W_]{1,6}$")
+MIN_BASE = 4
 
 
 def is_common(password: str) -> bool:
-    return password.strip().lower() in common_passwords()
+    """A listed password, or a listed one (4+ characters) with up to six digits or signs
+    added at the end ("password2026!", "monkey123456")."""
+    folded = password.strip().lower()
+    listed = common_passwords()
+    if folded in listed:
+        return True
+    base = _ADDED_TAIL.sub("", folded)
+    return base != folded and len(base) >= MIN_BASE and base in listed

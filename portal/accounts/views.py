@@ -27,6 +27,7 @@ from portal.accounts.forms import (
     ResetRequestForm,
     registration_form,
 )
+from portal.accounts.homes import unit_picker
 from portal.accounts.permissions import require_fresh_login
 from portal.core.i18n import is_supported
 from portal.core.security import safe_next
@@ -204,15 +205,19 @@ def change_password():
 @account_bp.route("/homes", methods=["GET", "POST"])
 @login_required
 def homes():
-    """My units and verification requests, and the form to ask for one."""
+    """My units and verification requests, and the form to ask for one: development →
+    building (one GET each, `?development=&building=`) → unit, then the request."""
+    picker = unit_picker(request.args.get("development"), request.args.get("building"))
     form = HomeRequestForm()
-    form.set_development_choices(services.developments())
+    form.unit.choices = [(None, _("Choose your unit")),
+                         *((unit.id, unit.number) for unit in picker.units)]
     if form.validate_on_submit():
-        with form_errors(form, "unit_number"):
-            services.request_verification(current_user, form.unit, form.contract_number.data,
+        unit = next(unit for unit in picker.units if unit.id == form.unit.data)
+        with form_errors(form, "unit"):
+            services.request_verification(current_user, unit, form.contract_number.data,
                                           form.purchased_on.data)
             flash(_("Thank you. Customer service will check your request."), "success")
             return redirect(url_for("account.homes"))
     status = 400 if form.errors else 200
-    return render_template("accounts/homes.html", form=form,
+    return render_template("accounts/homes.html", form=form, picker=picker,
                            ownerships=services.ownerships_of(current_user)), status

@@ -150,7 +150,7 @@ def export_rows(campaign: Campaign):
         .order_by(LedgerEntry.member_id)
         .execution_options(yield_per=2000))
     for member_id, name, amount, created_at in rows:
-        yield [member_id, name, amount, created_at.isoformat(timespec="seconds")]
+        yield [member_id, name, amount, created_at]  # the club's time zone (core.csvexport)
 
 
 def running_count(_user) -> int:

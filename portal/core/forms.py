@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, ValidationError
+from wtforms.widgets import html_params
 
 MAX_AMOUNT = 10_000_000
 # Ids are 32-bit on PostgreSQL (`integer`); a bigger number can only be tampering.
@@ -67,6 +69,51 @@ class IdField(StrictIntegerField):
     def pre_validate(self, form) -> None:
         if self.data is not None and not 1 <= self.data <= MAX_ID:
             self.data = None
+            raise ValidationError(gettext("Not a valid choice."))
+
+
+class IdSelect:
+    """Renders an `IdChoiceField` as a <select> of its `choices`."""
+
+    def __call__(self, field, **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        css = f'{kwargs.pop("class", "")} {kwargs.pop("class_", "")}'.replace("form-control",
+                                                                        "form-select")
+        kwargs["class"] = " ".join(css.split())
+        options = Markup("").join(
+            Markup("<option %s>%s</option>") % (
+                Markup(html_params(value="" if value is None else value,
+                                   selected=value == field.data)), label)
+            for value, label in field.choices)
+        return Markup("<select %s>%s</select>") % (Markup(html_params(name=field.name, **kwargs)),
+                                                  options)
+
+
+class IdChoiceField(IdField):
+    """The id of a row picked from a list; empty means none.
+
+    `choices` are `(id or None, label)` pairs. With `validate_choice` the id must be one of
+    them (the list is what the user may pick from); without it only the list is shown and
+    the service decides (e.g. "complaints can only be assigned to complaint handlers").
+    """
+
+    widget = IdSelect()
+
+    def __init__(self, label=None, validators=None, choices=(), validate_choice=True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choices = list(choices)
+        self.validate_choice = validate_choice
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if (self.validate_choice and self.data is not None
+                and self.data not in {value for value, _label in self.choices}):
             raise ValidationError(gettext("Not a valid choice."))
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from portal.core.markdown import plain_excerpt
+from portal.core.textfold import excerpt_around, highlight
+from portal.forum.complaints.progress import rating_word
 from portal.forum.models import CategoryKind, ComplaintStatus, Department, Priority
 
 LABELLED = {"status": ComplaintStatus, "department": Department, "priority": Priority,
@@ -27,7 +30,17 @@ def label(kind: str, code: str) -> str:
     return str(LABELLED[kind].label_of(code))
 
 
+def search_excerpt(html_or_text: str, terms: list[str], length: int = 200) -> Markup:
+    """A search result's text: plain, around the first match, the matched words marked
+    (escaped first: `highlight` builds the markup)."""
+    text = plain_excerpt(html_or_text, 100_000)
+    return highlight(excerpt_around(text, terms, length), terms)
+
+
 def init_display(app: Flask) -> None:
     app.add_template_global(duration, "forum_duration")
     app.add_template_global(label, "forum_label")
     app.add_template_global(plain_excerpt, "forum_excerpt")
+    app.add_template_global(rating_word, "complaint_rating_word")
+    app.add_template_global(highlight, "search_highlight")
+    app.add_template_global(search_excerpt, "search_excerpt")

@@ -1,15 +1,14 @@
 """Forum forms. Choices that depend on the user or the database are set by the view.
 
-Ids posted from a list (unit, assignee, lead, category) are `IdChoiceField`s: core's
-`IdField` checks (1…2**31-1, else a translated form error — never a database overflow),
-rendered as a select; the service checks what the id refers to.
+Ids posted from a list (unit, assignee, lead, category) are core's `IdChoiceField`s
+(1…2**31-1, else a translated form error — never a database overflow), rendered as a
+select; the service checks what the id refers to.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -21,6 +20,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -28,12 +28,12 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
-from wtforms.widgets import html_params
 
-from portal.core.forms import MAX_ID, IdField, PortalForm, StrictIntegerField
+from portal.core.forms import MAX_ID, IdChoiceField, IdField, PortalForm, StrictIntegerField
 from portal.core.i18n import LANGUAGE_NAMES
+from portal.forum.complaints.escalation import MAX_ESCALATION_NOTE
+from portal.forum.complaints.progress import RATING_WORDS
 from portal.forum.models import (
     MAX_PHOTOS_PER_POST,
     CategoryKind,
@@ -45,56 +45,14 @@ from portal.forum.services import MAX_BODY, MAX_TITLE
 
 _BODY = [DataRequired(message=_l("Write something first.")),
          Length(max=MAX_BODY, message=_l("The text is too long (at most %(max)d characters)."))]
+# Members write Markdown without being told the word: the label says what to write and the
+# help says what formatting works.
+_FORMAT_HELP = _l("You can use **bold**, lists and links.")
 _PHOTOS_HELP = _l("Up to %(max)d photos (JPEG, PNG or WebP, 5 MB each).", max=MAX_PHOTOS_PER_POST)
 
 
 def photos_field() -> MultipleFileField:
     return MultipleFileField(_l("Photos"), description=_PHOTOS_HELP)
-
-
-class IdSelect:
-    """Renders an `IdChoiceField` as a <select> of its `choices`."""
-
-    def __call__(self, field, **kwargs) -> Markup:
-        kwargs.setdefault("id", field.id)
-        css = f'{kwargs.pop("class", "")} {kwargs.pop("class_", "")}'.replace("form-control",
-                                                                        "form-select")
-        kwargs["class"] = " ".join(css.split())
-        options = Markup("").join(
-            Markup("<option %s>%s</option>") % (
-                Markup(html_params(value="" if value is None else value,
-                                   selected=value == field.data)), label)
-            for value, label in field.choices)
-        return Markup("<select %s>%s</select>") % (Markup(html_params(name=field.name, **kwargs)),
-                                                  options)
-
-
-class IdChoiceField(IdField):
-    """The id of a row picked from a list; empty means none.
-
-    `choices` are `(id or None, label)` pairs. With `validate_choice` the id must be one of
-    them (the list is what the user may pick from); without it only the list is shown and
-    the service decides (e.g. "complaints can only be assigned to complaint handlers").
-    """
-
-    widget = IdSelect()
-
-    def __init__(self, label=None, validators=None, choices=(), validate_choice=True, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.choices = list(choices)
-        self.validate_choice = validate_choice
-
-    def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-    def pre_validate(self, form) -> None:
-        super().pre_validate(form)
-        if (self.validate_choice and self.data is not None
-                and self.data not in {value for value, _label in self.choices}):
-            raise ValidationError(gettext("Not a valid choice."))
 
 
 def posted_id(value) -> int:
@@ -110,7 +68,8 @@ class ThreadCreateForm(PortalForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(message=_l("Give the thread a title.")),
         Length(max=MAX_TITLE, message=_l("The title is too long."))])
-    body = TextAreaField(_l("Text (Markdown)"), validators=_BODY, render_kw={"rows": 8})
+    body = TextAreaField(_l("Describe the matter"), validators=_BODY, description=_FORMAT_HELP,
+                         render_kw={"rows": 8})
     unit = IdChoiceField(_l("My unit"), validators=[Optional()])
     is_private = BooleanField(_l("Private: only staff can read this complaint"))
     photos = photos_field()
@@ -118,7 +77,8 @@ class ThreadCreateForm(PortalForm):
 
 
 class ReplyForm(PortalForm):
-    body = TextAreaField(_l("Your reply (Markdown)"), validators=_BODY, render_kw={"rows": 6})
+    body = TextAreaField(_l("Your reply"), validators=_BODY, description=_FORMAT_HELP,
+                         render_kw={"rows": 6})
     photos = photos_field()
     is_internal = BooleanField(_l("Internal note (staff only)"))
     submit = SubmitField(_l("Reply"))
@@ -127,7 +87,8 @@ class ReplyForm(PortalForm):
 class PostEditForm(PortalForm):
     title = StringField(_l("Title"), validators=[
         Optional(), Length(max=MAX_TITLE, message=_l("The title is too long."))])
-    body = TextAreaField(_l("Text (Markdown)"), validators=_BODY, render_kw={"rows": 8})
+    body = TextAreaField(_l("Text"), validators=_BODY, description=_FORMAT_HELP,
+                         render_kw={"rows": 8})
     submit = SubmitField(_l("Save"))
 
 
@@ -139,12 +100,24 @@ class FlagForm(PortalForm):
 
 
 class RatingForm(PortalForm):
+    # Five stars, each labelled with its word (很不滿意 … 很滿意): a radio group that
+    # reads right to a screen reader and works without JavaScript.
     rating = RadioField(_l("How well was your complaint handled?"), coerce=int,
-                        choices={1: "1", 2: "2", 3: "3", 4: "4", 5: "5"},
+                        choices=[SelectChoice(value=n, label=word)
+                                 for n, word in RATING_WORDS.items()],
                         validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))])
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)],
                             render_kw={"rows": 2})
     submit = SubmitField(_l("Rate"))
+
+
+class EscalateForm(PortalForm):
+    reason = TextAreaField(_l("Why does this complaint need escalating?"), validators=[
+        DataRequired(message=_l("Say why the complaint needs escalating.")),
+        Length(max=MAX_ESCALATION_NOTE,
+               message=_l("The reason is too long (at most %(max)d characters)."))],
+        render_kw={"rows": 3, "maxlength": MAX_ESCALATION_NOTE})
+    submit = SubmitField(_l("Escalate"))
 
 
 class ComplaintUpdateForm(PortalForm):
@@ -225,7 +198,10 @@ class CannedReplyForm(PortalForm):
     locale = SelectField(_l("Language"), choices=dict(LANGUAGE_NAMES))
     title = StringField(_l("Title"), validators=[
         DataRequired(message=_l("Enter a title.")), Length(max=120)])
-    body = TextAreaField(_l("Text (Markdown)"), validators=_BODY, render_kw={"rows": 6})
+    body = TextAreaField(_l("Text"), validators=_BODY, render_kw={"rows": 6},
+                         description=_l("Put what staff must fill in for each reply in brackets, "
+                                        "e.g. ［日期］ or [date]: a reply is refused until "
+                                        "they are replaced."))
     submit = SubmitField(_l("Save"))
 
 

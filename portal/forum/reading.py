@@ -21,8 +21,16 @@ from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints as complaint_rules
 from portal.forum import rules
-from portal.forum.models import CannedReply, Category, Complaint, Follow, Post, Thread
-from portal.forum.search import search_query
+from portal.forum.models import (
+    CannedReply,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Follow,
+    Post,
+    Thread,
+)
+from portal.forum.search import parse_terms, search_query
 from portal.forum.services import my_units, quote_text
 
 THREADS_PER_PAGE = 25
@@ -35,6 +43,8 @@ THREAD_OPTIONS = (
     joinedload(Thread.complaint).joinedload(Complaint.assignee),
     joinedload(Thread.complaint).joinedload(Complaint.unit)
     .joinedload(Unit.building).joinedload(Building.development),
+    # The homeowner's progress line: the status history and who made each change.
+    joinedload(Thread.complaint).joinedload(Complaint.history).joinedload(ComplaintEvent.actor),
 )
 POST_OPTIONS = (joinedload(Post.thread).joinedload(Thread.category), joinedload(Post.author))
 
@@ -88,6 +98,8 @@ def canned_replies(locale: str | None = None) -> list[CannedReply]:
 
 
 def is_following(user: User, thread: Thread) -> bool:
+    if not user.is_authenticated:
+        return False
     return bool(db.session.scalar(select(exists().where(
         Follow.user_id == user.id, Follow.thread_id == thread.id))))
 
@@ -171,6 +183,7 @@ class ThreadPage:
     posts: list[PostView]
     complaint: Complaint | None
     clock: complaint_rules.Clock | None
+    progress: complaint_rules.Progress | None
     following: bool
     may_reply: bool
     may_write_internal_note: bool
@@ -235,6 +248,7 @@ def thread_page(user: User, thread: Thread, *, locale: str, page: int = 1,
         posts=[_post_view(user, post, may_reply, now, badges.get(post.id)) for post in posts.items],
         complaint=complaint,
         clock=complaint_rules.clock(complaint, now) if complaint else None,
+        progress=complaint_rules.progress(complaint, now) if complaint else None,
         following=is_following(user, thread), may_reply=may_reply,
         may_write_internal_note=rules.can_write_internal_note(user, thread),
         is_complaint_author=complaint is not None and rules.is_complaint_author(user, complaint),
@@ -252,6 +266,7 @@ class SearchPage:
     q: str
     results: Pagination | None  # None: nothing searched (or no usable term)
     too_short: bool
+    terms: list[str] = field(default_factory=list)  # what the results highlight
 
 
 def search_page(user: User, q: str, page: int = 1) -> SearchPage:
@@ -259,4 +274,5 @@ def search_page(user: User, q: str, page: int = 1) -> SearchPage:
     q = q.strip()
     query = search_query(user, q) if q else None
     results = paginate(query, RESULTS_PER_PAGE, page=page) if query is not None else None
-    return SearchPage(q, results, too_short=bool(q) and query is None)
+    return SearchPage(q, results, too_short=bool(q) and query is None,
+                      terms=parse_terms(q) if query is not None else [])

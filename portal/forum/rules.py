@@ -11,6 +11,8 @@ Each object rule exists twice: as a Python predicate for one loaded object
 - Other features may add readers of private threads (`portal.core.hooks.ThreadAccess`:
   a partner's accounts read the complaints attributed to that partner); internal notes
   stay with handlers.
+- Visitors who are not logged in read what every member reads: public threads and their
+  public replies (official ones included); they post nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def _uid(user) -> int | None:
 
 
 def can_read_forum(user) -> bool:
-    return user.is_authenticated
+    """Anyone, logged in or not: the complaint forum is public (private threads aside)."""
+    return True
 
 
 def sees_private(user) -> bool:

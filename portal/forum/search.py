@@ -1,46 +1,54 @@
-"""Forum search: Chinese by substring (2+ characters) and English words, always indexed.
+"""Forum search: Chinese by substring (any script, one character and up) and English
+words, always indexed.
 
-How a query is answered (each whitespace-separated term must match; terms are ANDed):
+Index and query are folded alike (`portal.core.textfold.fold`: Traditional to
+Simplified with OpenCC, a few regional words to one form, lower case), so 籃球 finds
+篮球 and 噪聲 finds 噪声 and 噪音. How a query is answered (each whitespace-separated
+term must match; terms are ANDed):
 
 - a term of 3+ characters uses a trigram index: on SQLite the FTS5 table
-  `forum_search_fts` (trigram tokenizer, rowid = post id, columns title/body); on
-  PostgreSQL `ILIKE '%term%'` over GIN `gin_trgm_ops` indexes on posts.body and
-  threads.title (pg_trgm);
-- a term of exactly 2 characters (e.g. 漏水, 物業) cannot be answered by any trigram
-  index, so it is looked up in `forum_search_grams`, a table of the distinct
-  2-character pieces of each post, on both databases — an exact primary-key lookup,
-  never a scan of the posts.
+  `forum_search_fts` (trigram tokenizer, rowid = post id, columns title/body, folded);
+  on PostgreSQL `ILIKE '%term%'` over the GIN `gin_trgm_ops` index on
+  `forum_posts.search_text` (the folded title and body, pg_trgm);
+- a term of 1 (CJK only) or 2 characters (e.g. 水, 漏水, 物業) cannot be answered by any
+  trigram index, so it is looked up in `forum_search_grams`, a table of the distinct
+  2-character pieces and single CJK characters of each post, on both databases — an
+  exact primary-key lookup, never a scan of the posts;
+- a ticket number ("C-2026-000123") finds that complaint's opening post.
 
-Both indexes are written by `index_post`, which the services that write posts call in
-the same transaction (not triggers: one code path for both databases, and the grams
-need Python). `flask forum reindex` rebuilds them. Visibility is applied by joining the
-hits to threads and posts with the rules of `portal.forum.rules`.
+All three are written by `index_post`, which the services that write posts call in the
+same transaction (not triggers: one code path for both databases, and folding needs
+Python). `flask forum reindex` rebuilds them (so did migration 0066_search when the
+format changed). Visibility is applied by joining the hits to threads and posts with the
+rules of `portal.forum.rules`.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import DDL, delete, event, insert, literal_column, select, table, text, union
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import DDL, delete, event, insert, literal_column, select, table, text
+from sqlalchemy.orm import aliased, contains_eager
 
+from portal.core.textfold import fold, is_cjk
 from portal.extensions import db
-from portal.forum.models import Post, SearchGram, Thread
+from portal.forum.complaints.tickets import parse_ticket
+from portal.forum.models import Complaint, Post, SearchGram, Thread
 from portal.forum.rules import visible_posts, visible_threads
 
 FTS_TABLE = "forum_search_fts"
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
 
-# Created by migration 0040 (and by create_all in tests through the events below).
+TRGM_INDEX = "ix_forum_posts_search_text_trgm"
+# Created by migrations 0040 and 0066 (and by create_all in tests through the events below).
 SQLITE_DDL = f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, tokenize='trigram')"
 POSTGRES_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_forum_threads_title_trgm ON forum_threads USING gin (title gin_trgm_ops)",
-    "CREATE INDEX ix_forum_posts_body_trgm ON forum_posts USING gin (body gin_trgm_ops)",
+    f"CREATE INDEX {TRGM_INDEX} ON forum_posts USING gin (search_text gin_trgm_ops)",
 )
-# Autogenerate must not try to drop what the migration made by hand.
-UNMANAGED_SCHEMA = (FTS_TABLE, "ix_forum_threads_title_trgm", "ix_forum_posts_body_trgm")
+# Autogenerate must not try to drop what the migrations made by hand.
+UNMANAGED_SCHEMA = (FTS_TABLE, TRGM_INDEX)
 
 
 def install_schema_events() -> None:
@@ -65,23 +73,28 @@ def _dialect() -> str:
 
 
 def grams(text_value: str) -> set[str]:
-    """The distinct 2-character pieces of `text_value` (case-folded, no whitespace)."""
-    folded = text_value.casefold()
-    return {folded[i:i + 2] for i in range(len(folded) - 1)
-            if not folded[i].isspace() and not folded[i + 1].isspace()}
+    """The distinct 2-character pieces of `text_value` (folded, no whitespace) and its
+    single CJK characters."""
+    folded = fold(text_value)
+    pieces = {folded[i:i + 2] for i in range(len(folded) - 1)
+              if not folded[i].isspace() and not folded[i + 1].isspace()}
+    pieces.update(ch for ch in folded if is_cjk(ch))
+    return pieces
 
 
 def index_post(post: Post) -> None:
     """Write (or rewrite) the search entries of one post; call after any change of its text."""
     db.session.flush()
-    title = post.thread.title if post.is_opening else ""
+    title = fold(post.thread.title) if post.is_opening else ""
+    body = fold(post.body)
+    post.search_text = f"{title}\n{body}" if title else body
     if _dialect() == "sqlite":
         db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": post.id})
         db.session.execute(
             text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"),
-            {"id": post.id, "title": title, "body": post.body})
+            {"id": post.id, "title": title, "body": body})
     db.session.execute(delete(SearchGram).where(SearchGram.post_id == post.id))
-    pieces = grams(f"{title}\n{post.body}")
+    pieces = grams(f"{title}\n{body}")
     if pieces:
         db.session.execute(insert(SearchGram), [{"gram": g, "post_id": post.id} for g in pieces])
 
@@ -110,10 +123,17 @@ def _searchable(query: str) -> str:
 
 
 def parse_terms(query: str) -> list[str]:
-    """Split a query into terms of 2+ characters (at most MAX_TERMS). Any text is a valid
-    query: quotes, FTS operators and LIKE wildcards are matched as plain characters."""
-    terms = [t for t in _searchable(query[:MAX_QUERY_LENGTH]).split() if len(t) >= 2]
+    """Split a query into terms of 2+ characters, or one CJK character (at most
+    MAX_TERMS), as typed. Any text is a valid query: quotes, FTS operators and LIKE
+    wildcards are matched as plain characters."""
+    terms = [t for t in _searchable(query[:MAX_QUERY_LENGTH]).split()
+             if len(t) >= 2 or is_cjk(t)]
     return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def folded_terms(terms: list[str]) -> list[str]:
+    """The terms in the index's form (duplicates after folding dropped)."""
+    return list(dict.fromkeys(fold(t) for t in terms))
 
 
 def _fts_phrase(term: str) -> str:
@@ -130,9 +150,9 @@ def _matching_post_ids(terms: list[str]):
     conditions = []
     long_terms = [t for t in terms if len(t) >= 3]
     for term in terms:
-        if len(term) == 2:
+        if len(term) <= 2:
             conditions.append(Post.id.in_(
-                select(SearchGram.post_id).where(SearchGram.gram == term.casefold())))
+                select(SearchGram.post_id).where(SearchGram.gram == term)))
     if long_terms and _dialect() == "sqlite":
         fts = table(FTS_TABLE)
         conditions.append(Post.id.in_(
@@ -140,21 +160,34 @@ def _matching_post_ids(terms: list[str]):
                 text(f"{FTS_TABLE} MATCH :fts_query").bindparams(
                     fts_query=" ".join(_fts_phrase(t) for t in long_terms)))))
     elif long_terms:
-        for term in long_terms:
-            pattern = _like_pattern(term)
-            by_body = select(Post.id).where(Post.body.ilike(pattern, escape="\\"))
-            by_title = (select(Post.id).join(Thread, Post.thread_id == Thread.id)
-                        .where(Post.is_opening, Thread.title.ilike(pattern, escape="\\")))
-            conditions.append(Post.id.in_(union(by_body, by_title)))
+        for number, term in enumerate(long_terms):
+            # A materialized CTE: answered from the trigram index once, not re-checked
+            # row by row against whatever the planner reads first.
+            matching = aliased(Post)
+            hits = (select(matching.id)
+                    .where(matching.search_text.ilike(_like_pattern(term), escape="\\"))
+                    .cte(f"trgm_hits_{number}").prefix_with("MATERIALIZED"))
+            conditions.append(Post.id.in_(select(hits.c.id)))
     return conditions
 
 
 def search_query(user, query: str):
     """A select of the posts matching `query` that `user` may see, newest first.
 
-    Returns None when the query has no usable term (every term shorter than 2).
+    Returns None when the query has no usable term (every term shorter than 2, except
+    a single CJK character).
     """
-    terms = parse_terms(query)
+    ticket = parse_ticket(query[:MAX_QUERY_LENGTH])
+    if ticket is not None:  # "C-2026-000123": that complaint's opening post
+        return (
+            select(Post)
+            .join(Post.thread).join(Thread.category).join(Complaint, Complaint.thread_id == Thread.id)
+            .options(contains_eager(Post.thread).contains_eager(Thread.category))
+            .where(Complaint.ticket_number == ticket, Post.is_opening, visible_threads(user),
+                   visible_posts(user))
+            .order_by(Post.id.desc())
+        )
+    terms = folded_terms(parse_terms(query))
     if not terms:
         return None
     return (

@@ -9,6 +9,7 @@ What pages read is in `reading.py`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -97,6 +98,41 @@ def _check_may_post(user: User, body: str, now: datetime) -> None:
         raise ForumError(_l("You posted the same text a moment ago."))
 
 
+# The blanks of a canned reply: ［日期］ in Chinese texts (full-width brackets never occur in
+# ordinary writing), and in English the bracketed words the canned replies use, e.g.
+# "[date]" (a Markdown link "[text](url)" is not one).
+FULL_WIDTH_BLANK = re.compile(r"［[^［］\n]{1,30}］")
+BRACKET_BLANK = re.compile(r"\[[^\[\]\n]{1,30}\](?![(\[:])")
+
+
+def canned_blanks() -> set[str]:
+    """The bracketed blanks ("[date]") that appear in any canned reply, case-folded."""
+    return {match.group(0).casefold()
+            for body in db.session.scalars(select(CannedReply.body))
+            for match in BRACKET_BLANK.finditer(body)}
+
+
+def unfilled_blank(body: str) -> str | None:
+    """The first canned-reply blank left in `body` ("［日期］", "[date]"), or None."""
+    found = FULL_WIDTH_BLANK.search(body)
+    if found is not None:
+        return found.group(0)
+    if "[" in body:
+        blanks = canned_blanks()
+        for match in BRACKET_BLANK.finditer(body):
+            if match.group(0).casefold() in blanks:
+                return match.group(0)
+    return None
+
+
+def _check_blanks_filled(body: str) -> None:
+    """A staff answer must not go out with a canned reply's blank still in it."""
+    blank = unfilled_blank(body)
+    if blank is not None:
+        raise ForumError(_l("Replace %(placeholder)s with the real details before sending.",
+                            placeholder=blank), field="body")
+
+
 def _store_photos(post: Post, uploads: list, first_position: int = 0) -> list[StoredImage]:
     """Clean and store each upload; on any refusal remove what was stored and raise."""
     uploads = chosen_files(uploads)
@@ -163,6 +199,8 @@ def reply(author: User, thread: Thread, body: str, *, photos: list | None = None
         raise ForumError(_l("Only complaint handlers can write internal notes."))
     _check_may_post(author, body, now)
     official = is_official_author(author) and not internal
+    if official:
+        _check_blanks_filled(body)
     post = _new_post(thread, author, body, now, official=official, internal=internal)
     if not internal:
         thread.reply_count = Thread.reply_count + 1  # in SQL: concurrent replies all count
@@ -219,6 +257,8 @@ def edit_post(user: User, post: Post, body: str, title: str | None = None, *,
         raise ForumError(_l("Give the thread a title."))
     if body == post.body and new_title in (None, thread.title):
         return post
+    if post.is_official:
+        _check_blanks_filled(body)
     db.session.add(PostRevision(post=post, title=thread.title if post.is_opening else "",
                                 body=post.body, body_html=post.body_html,
                                 written_at=post.edited_at or post.created_at, replaced_at=now))

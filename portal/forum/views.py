@@ -1,6 +1,12 @@
 """Member pages: browse, post, reply, edit, follow, report, photos, search and the
 homeowner's complaint actions.
 
+Reading is public: visitors who are not logged in browse, read and search the public
+threads with their replies and see their photos (the openness of a public complaint
+forum is the point); private complaints, internal notes and hidden posts stay 404 for
+them as for any member who may not see them (`rules`). Everything that writes needs an
+account (`login_required`).
+
 Each view: load (404) → check (403/404) → one service call → return. The request's unit
 of work commits (or rolls back a refused form, status 400); e-mails leave after the
 commit. GET requests write nothing.
@@ -35,6 +41,7 @@ from portal.forum import complaints as complaint_rules
 from portal.forum import reading, rules, services
 from portal.forum.forms import (
     ComplaintUpdateForm,
+    EscalateForm,
     FlagForm,
     PostEditForm,
     RatingForm,
@@ -85,7 +92,6 @@ def _locale() -> str:
 # --- browsing -------------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
 def forum_index():
     index = reading.index_page(current_user, requested_page())
     return render_template("forum/index.html", categories=index.categories, counts=index.counts,
@@ -93,7 +99,6 @@ def forum_index():
 
 
 @bp.get("/c/<slug>")
-@login_required
 def category_detail(slug: str):
     category = reading.category_by_slug(slug)
     if category is None:
@@ -116,6 +121,8 @@ def new_thread():
     form.unit.choices = [(None, _("No unit")), *((u.id, u.label) for u in choices.units)]
     if request.method == "GET" and request.args.get("category") in form.category.choices:
         form.category.data = request.args["category"]
+    if request.method == "GET" and len(choices.units) == 1:
+        form.unit.data = choices.units[0].id  # a member with one home means that one
     if form.validate_on_submit():
         category = next(c for c in choices.categories if c.slug == form.category.data)
         unit = next((u for u in choices.units if u.id == form.unit.data), None)
@@ -133,7 +140,8 @@ def new_thread():
 
 def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200, *,
                   rating_form: RatingForm | None = None,
-                  complaint_form: ComplaintUpdateForm | None = None):
+                  complaint_form: ComplaintUpdateForm | None = None,
+                  escalate_form: EscalateForm | None = None):
     """The thread page; also re-shown with errors when a reply, rating or staff update is
     refused (status 400: the unit of work rolls back)."""
     shown = reading.thread_page(current_user, thread, locale=_locale(), page=requested_page(),
@@ -143,16 +151,17 @@ def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: i
         reply_form.body.data = shown.quote or None
     if rating_form is None and shown.may_rate:
         rating_form = RatingForm(formdata=None)
+    if escalate_form is None and shown.may_escalate:
+        escalate_form = EscalateForm(formdata=None)
     staff = staff_panel(thread, shown.staff, reply_form, complaint_form=complaint_form,
                         canned_id=query_id(request.args.get("canned")))
     return render_template("forum/thread.html", shown=shown, thread=thread, page=shown.page,
                            complaint=shown.complaint, clock=shown.clock, reply_form=reply_form,
-                           rating_form=rating_form, staff=staff,
+                           rating_form=rating_form, escalate_form=escalate_form, staff=staff,
                            locale=_locale(), button_form=EmptyForm(formdata=None)), status
 
 
 @bp.get("/t/<int:thread_id>")
-@login_required
 def thread_detail(thread_id: int):
     thread = get_or_404(Thread, thread_id, options=reading.THREAD_OPTIONS)
     target = reading.merged_target(current_user, thread)
@@ -181,7 +190,6 @@ def reply(thread_id: int):
 
 
 @bp.get("/p/<int:post_id>")
-@login_required
 def post_link(post_id: int):
     """A stable link to a post: the thread page it is on, scrolled to it."""
     post = load_post(post_id)
@@ -209,7 +217,6 @@ def edit_post(post_id: int):
 
 
 @bp.get("/p/<int:post_id>/history")
-@login_required
 def post_history(post_id: int):
     post = load_post(post_id)
     if not rules.shows_content(current_user, post):
@@ -252,7 +259,6 @@ def unfollow(thread_id: int):
 
 @bp.get("/photos/<int:photo_id>")
 @bp.get("/photos/<int:photo_id>/thumb", endpoint="photo_thumb")
-@login_required
 def photo(photo_id: int):
     """Photos are served only to who may see the post and its thread: others get 404."""
     photo_ = get_or_404(Photo, photo_id, options=[joinedload(Photo.post).joinedload(Post.thread)],
@@ -262,11 +268,10 @@ def photo(photo_id: int):
 
 
 @bp.get("/search")
-@login_required
 def search():
     found = reading.search_page(current_user, request.args.get("q", ""), requested_page())
     return render_template("forum/search.html", q=found.q, page=found.results, locale=_locale(),
-                           too_short=found.too_short)
+                           too_short=found.too_short, terms=found.terms)
 
 
 # --- the homeowner's complaint actions ------------------------------------------------------
@@ -286,10 +291,17 @@ def _author_acts(thread_id: int, act, done: str):
 @bp.post("/t/<int:thread_id>/escalate")
 @login_required
 def escalate(thread_id: int):
-    return _author_acts(
-        thread_id, lambda complaint: complaint_rules.member_escalate(
-            complaint, current_user, ip=client_ip()),
-        _("Your complaint is escalated to the department lead."))
+    complaint = load_complaint(thread_id)
+    if not rules.is_complaint_author(current_user, complaint):
+        abort(403)
+    form = EscalateForm()
+    if form.validate_on_submit():
+        with form_errors(form, "reason"):
+            complaint_rules.member_escalate(complaint, current_user, form.reason.data,
+                                            ip=client_ip())
+            flash(_("Your complaint is escalated to the department lead."), "success")
+            return redirect(url_for("forum.thread_detail", thread_id=thread_id))
+    return render_thread(complaint.thread, status=400, escalate_form=form)
 
 
 @bp.post("/t/<int:thread_id>/reopen")

@@ -15,10 +15,12 @@ from flask_login import current_user
 from portal.accounts.permissions import P, require_any_permission, require_permission
 from portal.core.csvexport import csv_response
 from portal.core.forms import EmptyForm
+from portal.core.i18n import LANGUAGE_NAMES
 from portal.core.loaders import get_or_404
 from portal.core.security import client_ip
 from portal.core.timeutil import utcnow
 from portal.core.uow import form_errors
+from portal.perks import catalog as perk_catalog
 from portal.perks import desk, services, vouchers
 from portal.perks.forms import (
     PerkForm,
@@ -83,6 +85,18 @@ def perk_edit(perk_id: int):
     status = 400 if form.is_submitted() else 200
     return render_template("perks/admin/edit.html", form=form, perk=perk,
                            stock_form=PerkStockForm(formdata=None), locale=_locale()), status
+
+
+@bp.get("/<int:perk_id>/preview")
+@require_permission(P.MANAGE_PERKS)
+def perk_preview(perk_id: int):
+    """The perk's page as members see it, in the language chosen (`?locale=`), hidden
+    or not yet live perks included; nothing can be redeemed from it."""
+    perk = load_perk(perk_id)
+    locale = request.args.get("locale")
+    locale = locale if locale in dict(LANGUAGE_NAMES) else _locale()
+    return render_template("perks/detail.html", status=perk_catalog.preview_status(perk),
+                           perk=perk, locale=locale, preview=True, languages=LANGUAGE_NAMES)
 
 
 @bp.post("/<int:perk_id>/stock")

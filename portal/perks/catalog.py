@@ -177,6 +177,15 @@ def perk_status(member, perk: Perk, now: datetime | None = None) -> PerkStatus:
                                                      balance=balance))
 
 
+def preview_status(perk: Perk, now: datetime | None = None) -> PerkStatus:
+    """Marketing's preview: the perk's page as a member who may redeem it sees it (enough
+    points, the tier it needs, none redeemed yet), whether or not it is live."""
+    now = now or utcnow()
+    return PerkStatus(perk, balance=perk.cost, tier_locked=False,
+                      is_upcoming=perk.starts_at is not None and perk.starts_at > now,
+                      held=0, blocker=None)
+
+
 @dataclass(frozen=True)
 class CatalogPage:
     page: Pagination

@@ -73,8 +73,12 @@ class Perk(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def title(self, locale: str) -> str:
-        return localized({"zh_Hant": self.title_zh_hant, "zh_Hans": self.title_zh_hans,
-                          "en": self.title_en}, locale)
+        return localized(self.titles(), locale)
+
+    def titles(self) -> dict[str, str]:
+        """The title in every language, e.g. for a ledger reason shown in the reader's
+        language (points.services.render_reason picks the reader's one)."""
+        return {"zh_Hant": self.title_zh_hant, "zh_Hans": self.title_zh_hans, "en": self.title_en}
 
     def description(self, locale: str) -> str:
         return localized({"zh_Hant": self.description_zh_hant, "zh_Hans": self.description_zh_hans,

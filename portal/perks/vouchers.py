@@ -145,7 +145,7 @@ def _issue(member, perk: Perk, nonce: str, now: datetime) -> Redemption:
         db.session.flush()
         try:
             debit(member, perk.cost, kind=LedgerKind.REDEEM, reason=N_("Redeemed: %(perk)s"),
-                  reason_params={"perk": perk.title(member.locale)},
+                  reason_params={"perk": perk.titles()},  # shown in the reader's language
                   idempotency_key=f"perk-redeem:{nonce}", source=redemption)
         except InsufficientPoints:
             # Not expected while we hold the member's lock; the debit's own check is the backstop.
@@ -189,7 +189,7 @@ def cancel_redemption(member, redemption: Redemption) -> Redemption:
             update(Perk).where(Perk.id == redemption.perk_id, Perk.stock.is_not(None))
             .values(stock=Perk.stock + 1).execution_options(synchronize_session=False))
         refund(member, redemption.cost, reason=N_("Voucher cancelled: %(perk)s"),
-               reason_params={"perk": redemption.perk.title(member.locale)},
+               reason_params={"perk": redemption.perk.titles()},
                idempotency_key=f"perk-cancel:{redemption.id}", source=redemption)
     db.session.refresh(redemption)
     db.session.expire(redemption.perk, ["stock"])

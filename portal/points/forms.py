@@ -39,6 +39,10 @@ class OnceForm(PortalForm):
 
 
 class GiftForm(OnceForm):
+    """Two steps: the first submit shows who receives the points (`confirmed` empty), the
+    second, from that page, gifts them (`confirmed` = "1")."""
+
+    confirmed = HiddenField()
     email = EmailField(_l("Recipient's email"), validators=[
         DataRequired(message=_l("Enter the email of the member you want to gift points to.")),
         Length(max=254)])

@@ -29,8 +29,15 @@ def _gift_key() -> str:
 @require_permission(P.EARN_POINTS)
 @limiter.limit("30 per hour", methods=["POST"], key_func=_gift_key)
 def gift_points():
+    """The gift form; its first submit shows the confirmation page with the recipient's
+    name, the second (from that page) moves the points."""
     form = GiftForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.confirmed.data != "1":
+        with form_errors(form):
+            preview = services.preview_gift(current_user, form.email.data, form.amount.data)
+            form.confirmed.data = "1"
+            return render_template("points/gift_confirm.html", form=form, preview=preview)
+    elif form.validate_on_submit():  # confirmed
         with form_errors(form):
             entry = services.gift_to_email(current_user, form.email.data, form.amount.data,
                                            nonce=form.nonce.data)

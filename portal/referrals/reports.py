@@ -281,7 +281,7 @@ def export_rows(filters: Filters, labels: Mapping[str, str]) -> Iterator[list[ob
     for referral in result.scalars():
         yield [
             referral.id, str(labels.get(referral.status, referral.status)),
-            referral.created_at.isoformat(sep=" ", timespec="minutes"),
+            referral.created_at,  # the club's time zone (core.csvexport)
             referral.referrer_id, referral.referrer.display_name,
             referral.invitee_id, referral.invitee.display_name,
             referral.visited_on.isoformat() if referral.visited_on else "",

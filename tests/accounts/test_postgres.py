@@ -109,9 +109,9 @@ def test_accounts_pages_on_postgres(pg_app):
     unit = factories.make_unit("濱江一號", "T1", "1203")
     factories.make_member(display_name="Percent 100%", email="under_score@example.com")
     db.session.commit()
-    asked = client.post("/account/homes", data={
-        "development": str(unit.building.development_id), "building": "t1", "unit_number": "1203",
-        "contract_number": "RO-1", "purchased_on": "2024-01-31"})
+    asked = client.post(f"/account/homes?development={unit.building.development_id}"
+                        f"&building={unit.building_id}", data={
+        "unit": str(unit.id), "contract_number": "RO-1", "purchased_on": "2024-01-31"})
     assert asked.status_code == 302
 
     staff = pg_app.test_client()

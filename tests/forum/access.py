@@ -1,7 +1,9 @@
 """Every forum and complaint endpoint × every actor.
 
 Private complaints, hidden posts and their photos are 404 (not 403) for those who may not
-see them, so their existence does not leak.
+see them, so their existence does not leak. Reading is public: visitors who are not
+logged in get the public pages (and the same 404s); everything that writes sends them to
+log in.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tests.access import (
     PARTNER,
     SERVICE,
     Route,
+    everyone,
     only,
     signed_in,
 )
@@ -28,10 +31,11 @@ MODERATORS = (SERVICE, ADMIN)  # P.MODERATE_FORUM
 SETTINGS = (ADMIN,)  # P.MANAGE_SETTINGS
 
 
-def private_only(status=200, others=404) -> dict:
-    """Another member's private complaint: handlers see it, everyone else gets 404."""
-    return {ANON: LOGIN, **{role: (status if role in HANDLERS else others)
-                            for role in (MEMBER, PARTNER, SERVICE, MARKETING, ADMIN)}}
+def private_only(status=200, others=404, anonymous=LOGIN) -> dict:
+    """Another member's private complaint: handlers see it, everyone else gets 404
+    (visitors: `anonymous` — 404 on the public read pages, log in on the writing ones)."""
+    return {ANON: anonymous, **{role: (status if role in HANDLERS else others)
+                                for role in (MEMBER, PARTNER, SERVICE, MARKETING, ADMIN)}}
 
 
 def _thread(world) -> str:
@@ -133,21 +137,22 @@ def _undo(world) -> str:
 
 
 RULES = [
-    Route("forum.forum_index", signed_in(200)),
-    Route("forum.category_detail", signed_in(200), path=_category),
-    Route("forum.category_detail", signed_in(404), path="/forum/c/no-such-category"),
+    # Reading: public (visitors too)
+    Route("forum.forum_index", everyone(200)),
+    Route("forum.category_detail", everyone(200), path=_category),
+    Route("forum.category_detail", everyone(404), path="/forum/c/no-such-category"),
     Route("forum.new_thread", signed_in(200), path=_new),
     Route("forum.new_thread", signed_in(ALLOWED), method="POST", path=_new),
-    Route("forum.thread_detail", signed_in(200), path=_thread),
-    Route("forum.thread_detail", private_only(), path=_private),
-    Route("forum.thread_detail", signed_in(404), path="/forum/t/999999"),
+    Route("forum.thread_detail", everyone(200), path=_thread),
+    Route("forum.thread_detail", private_only(anonymous=404), path=_private),
+    Route("forum.thread_detail", everyone(404), path="/forum/t/999999"),
     Route("forum.reply", signed_in(ALLOWED), method="POST", path=lambda w: _thread(w) + "/reply"),
     Route("forum.reply", private_only(ALLOWED), method="POST",
           path=lambda w: _private(w) + "/reply"),
-    Route("forum.post_link", signed_in(302), path=_post()),
-    Route("forum.post_link", {ANON: LOGIN, MEMBER: 404, PARTNER: 404, SERVICE: 302,
+    Route("forum.post_link", everyone(302), path=_post()),
+    Route("forum.post_link", {ANON: 404, MEMBER: 404, PARTNER: 404, SERVICE: 302,
                               MARKETING: 404, ADMIN: 302}, path=_hidden_post),
-    Route("forum.post_history", signed_in(200), path=_post("/history")),
+    Route("forum.post_history", everyone(200), path=_post("/history")),
     Route("forum.edit_post", {ANON: LOGIN, MEMBER: 200, PARTNER: 403, SERVICE: 403,
                               MARKETING: 403, ADMIN: 403}, path=_post("/edit", MEMBER)),
     Route("forum.edit_post", {ANON: LOGIN, MEMBER: ALLOWED, PARTNER: 403, SERVICE: 403,
@@ -159,12 +164,12 @@ RULES = [
     Route("forum.follow", private_only(302), method="POST", path=lambda w: _private(w) + "/follow"),
     Route("forum.unfollow", signed_in(302), method="POST",
           path=lambda w: _thread(w) + "/unfollow"),
-    Route("forum.photo", signed_in(200), path=_photo(private=False)),
-    Route("forum.photo", private_only(), path=_photo(private=True)),
-    Route("forum.photo_thumb", signed_in(200), path=_photo(private=False, thumb=True)),
-    Route("forum.photo_thumb", private_only(), path=_photo(private=True, thumb=True)),
-    Route("forum.photo", signed_in(404), path="/forum/photos/999999"),
-    Route("forum.search", signed_in(200), path="/forum/search?q=漏水"),
+    Route("forum.photo", everyone(200), path=_photo(private=False)),
+    Route("forum.photo", private_only(anonymous=404), path=_photo(private=True)),
+    Route("forum.photo_thumb", everyone(200), path=_photo(private=False, thumb=True)),
+    Route("forum.photo_thumb", private_only(anonymous=404), path=_photo(private=True, thumb=True)),
+    Route("forum.photo", everyone(404), path="/forum/photos/999999"),
+    Route("forum.search", everyone(200), path="/forum/search?q=漏水"),
     Route("forum.escalate", {ANON: LOGIN, MEMBER: ALLOWED, PARTNER: 403, SERVICE: 403,
                              MARKETING: 403, ADMIN: 403}, method="POST",
           path=_my_complaint("escalate")),

@@ -210,10 +210,10 @@ def test_escalation_sweep_is_idempotent_and_tells_lead_and_admins(db, staff, cap
     assert "e-mail to" not in caplog.text  # the e-mails leave after the commit
     db.session.commit()
     for user in (lead, admins[0]):
-        assert f"e-mail to {user.email}: Escalated complaint: " in caplog.text
+        assert f"e-mail to {user.email}: Escalated complaint C-" in caplog.text
         assert db.session.scalar(select(Notification).where(
             Notification.user_id == user.id, Notification.message.like("%escalated%")))
-    assert caplog.text.count(": Escalated complaint: ") == emails >= 2
+    assert caplog.text.count(": Escalated complaint C-") == emails >= 2
 
     count, _ = complaints.escalate_overdue(hours(30))
     assert count == 0  # nothing twice
@@ -228,13 +228,13 @@ def test_escalation_sweep_is_idempotent_and_tells_lead_and_admins(db, staff, cap
 def test_member_escalate_button_after_first_response_target(complaint):
     author = complaint.thread.author
     with pytest.raises(ForumError):
-        complaints.member_escalate(complaint, author, now=hours(23))
+        complaints.member_escalate(complaint, author, "No answer yet", now=hours(23))
     with pytest.raises(ForumError):
-        complaints.member_escalate(complaint, factories.make_member(), now=hours(25))
-    complaints.member_escalate(complaint, author, now=hours(25))
+        complaints.member_escalate(complaint, factories.make_member(), "x", now=hours(25))
+    complaints.member_escalate(complaint, author, "No answer yet", now=hours(25))
     assert complaint.escalation_reason == "member" and complaint.escalated_at == hours(25)
     with pytest.raises(ForumError):
-        complaints.member_escalate(complaint, author, now=hours(26))
+        complaints.member_escalate(complaint, author, "No answer yet", now=hours(26))
 
 
 def test_targets_are_copied_when_raised(db):

@@ -51,7 +51,7 @@ def test_the_periodic_sweep_escalates_overdue_complaints_once(app, db, caplog):
     db.session.expire_all()
     assert overdue.escalated_at is not None and overdue.escalation_reason == "first_response"
     assert fresh.escalated_at is None
-    assert f"e-mail to {admin.email}: Escalated complaint: " in caplog.text
+    assert f"e-mail to {admin.email}: Escalated complaint C-" in caplog.text
     first = overdue.escalated_at
     caplog.clear()
     task()  # idempotent: nothing twice

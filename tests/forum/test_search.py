@@ -108,8 +108,9 @@ def test_reindex_all_rebuilds_both_indexes(db, corpus):
 
 
 def test_grams():
-    assert search.grams("漏水了 ab") == {"漏水", "水了", "ab"}
+    assert search.grams("漏水了 ab") == {"漏水", "水了", "ab", "漏", "水", "了"}
     assert search.grams("A") == set()
+    assert search.grams("籃球 AB") == {"篮球", "篮", "球", "ab"}  # folded
 
 
 def test_sqlite_plan_uses_the_fts_and_gram_indexes(db, corpus):
@@ -124,10 +125,64 @@ def test_sqlite_plan_uses_the_fts_and_gram_indexes(db, corpus):
 def test_search_page(client, login, db, corpus):
     login("member")
     page = client.get("/forum/search?q=漏水&lang=en").get_data(as_text=True)
-    assert "廚房天花板漏水" in page and "1 results" in page
+    assert "廚房天花板<mark>漏水</mark>" in page and "1 results" in page
     assert "Type at least 2 characters" in client.get("/forum/search?q=x&lang=en").get_data(
         as_text=True)
     assert "Nothing found" in client.get("/forum/search?q=zzzzz&lang=en").get_data(as_text=True)
     empty = client.get("/forum/search")
     assert empty.status_code == 200 and b"search-results" not in empty.data
     make_category()  # no effect on search
+
+
+# --- across scripts, one character, highlighting -------------------------------------
+
+def test_traditional_and_simplified_find_each_other(db):
+    reader = factories.make_member()
+    hant = make_thread(title="業主籃球隊招募", body="逢星期六練習，歡迎街坊參加。")
+    hans = make_thread(title="小区东门夜间施工噪声", body="每晚十一点后仍在施工，噪声很大。")
+    hk = make_thread(title="冷氣機滴水", body="露台冷氣機一直滴水到樓下")
+    assert found(db, reader, "篮球") == {opening(db, hant).id}
+    assert found(db, reader, "籃球") == {opening(db, hant).id}
+    assert found(db, reader, "篮球队") == {opening(db, hant).id}  # 3+: the FTS index
+    assert found(db, reader, "噪聲") == {opening(db, hans).id}
+    assert found(db, reader, "噪音") == {opening(db, hans).id}  # regional word
+    assert found(db, reader, "施工噪音") == {opening(db, hans).id}
+    assert found(db, reader, "空调") == {opening(db, hk).id}
+    assert found(db, reader, "歡迎街坊") == {opening(db, hant).id}
+
+
+def test_one_character_cjk_searches_work(db):
+    reader = factories.make_member()
+    water = make_thread(title="漏水", body="天花板")
+    assert found(db, reader, "水") == {opening(db, water).id}
+    assert found(db, reader, "漏 板") == {opening(db, water).id}
+    assert found(db, reader, "火") == set()
+    assert search.search_query(reader, "a") is None  # a Latin letter alone is still too short
+    assert search.parse_terms("水 a 板") == ["水", "板"]
+
+
+def test_search_page_highlights_across_scripts_and_escapes(client, login, db):
+    login("member")
+    make_thread(title="<b>籃球</b> & friends", body="我們的籃球場 <script>alert(1)</script> 需要維修")
+    db.session.commit()
+    page = client.get("/forum/search", query_string={"q": "篮球", "lang": "en"}).get_data(as_text=True)
+    assert "&lt;b&gt;<mark>籃球</mark>&lt;/b&gt; &amp; friends" in page
+    assert "我們的<mark>籃球</mark>場" in page
+    assert "<script>alert(1)</script>" not in page
+    one = client.get("/forum/search", query_string={"q": "x", "lang": "en"}).get_data(as_text=True)
+    assert "one Chinese character" in one
+
+
+def test_highlighting_helpers():
+    from portal.core.textfold import excerpt_around, fold, highlight
+
+    assert fold("籃球 Istanbul ß") == "篮球 istanbul ß" and len(fold("İ")) == 1
+    assert len(fold("乾隆皇帝後來著書")) == len("乾隆皇帝後來著書")
+    assert str(highlight("A <lift> and LIFT", ["lift"])) == \
+        "A &lt;<mark>lift</mark>&gt; and <mark>LIFT</mark>"
+    assert str(highlight("noise", [])) == "noise"
+    assert str(highlight("ab", ['"><x>'])) == "ab"
+    text = "前言" * 200 + "籃球場需要維修" + "結語" * 200
+    piece = excerpt_around(text, ["篮球"], 60)
+    assert "籃球場" in piece and len(piece) == 60 and piece.startswith("…") and piece.endswith("…")
+    assert excerpt_around("short", ["x"], 60) == "short"

@@ -241,9 +241,10 @@ def test_complaint_author_escalates_reopens_and_rates(client, login, db):
     thread_url = f"/forum/t/{complaint.thread_id}"
     page = client.get(thread_url + "?lang=en").get_data(as_text=True)
     assert "waiting 30 h" in page and "Escalate" in page
-    assert client.post(thread_url + "/escalate").status_code == 302
-    assert complaint.escalation_reason == "member"
-    refused = client.post(thread_url + "/escalate", follow_redirects=True, query_string={"lang": "en"})
+    assert client.post(thread_url + "/escalate", data={"reason": "Still leaking"}).status_code == 302
+    assert complaint.escalation_reason == "member" and complaint.escalation_note == "Still leaking"
+    refused = client.post(thread_url + "/escalate?lang=en", data={"reason": "Again"})
+    assert refused.status_code == 400
     assert "cannot be escalated now" in refused.get_data(as_text=True)
 
     staff = factories.make_user("service")

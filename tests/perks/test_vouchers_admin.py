@@ -209,7 +209,8 @@ def test_csv_export_with_bom_filters_and_no_formulas(client, login, db):
     row = rows[1]
     assert row[0] == "ABCD-2345-WXYZ" and row[1] == "Issued"
     assert row[3] == "'=HYPERLINK(\"http://evil\",\"x\")"
-    assert row[4] == "evil@example.com" and row[6] == "2026-03-01 08:30"
+    # Times in the club's time zone (UTC+8), whatever the downloading staff member's zone.
+    assert row[4] == "evil@example.com" and row[6] == "2026-03-01 16:30"
     [entry] = _audit(db, "perk.redemptions_export")
     assert entry.actor_id == staff.id and entry.details["status"] == "issued"
 

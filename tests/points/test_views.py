@@ -71,9 +71,11 @@ def test_no_points_panel_or_nav_for_service_staff(client, login):
 # --- gifts -------------------------------------------------------------------------------------
 
 
-def gift_form(client, email, amount, nonce=None):
+def gift_form(client, email, amount, nonce=None, confirmed="1"):
+    """Post the gift form; `confirmed="1"` is the second step (from the confirmation page),
+    "" the first (which shows the confirmation page)."""
     nonce = nonce or nonce_from(client.get("/points/gift"))
-    data = {"email": email, "nonce": nonce}
+    data = {"email": email, "nonce": nonce, "confirmed": confirmed}
     if amount is not None:
         data["amount"] = amount
     return client.post("/points/gift", data=data)
@@ -142,7 +144,37 @@ def test_gift_refusals_say_why(client, login, db, email, amount, message):
     response = gift_form(client, email, amount)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+    preview = gift_form(client, email, amount, confirmed="")  # refused before confirming too
+    assert preview.status_code == 400 and message in preview.get_data(as_text=True)
+    assert "Confirm gift" not in preview.get_data(as_text=True)
     assert ledger_count(db) == 1
+
+
+def test_gift_shows_the_recipients_name_before_confirming(client, login, db):
+    sender = login(display_name="Ann")
+    recipient = make_member(email="bob@example.com", display_name='Bob "><b>Chan</b>')
+    earn(sender, 1000, "k")
+    nonce = nonce_from(client.get("/points/gift"))
+    preview = gift_form(client, " Bob@Example.com ", "300", nonce, confirmed="")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Confirm your gift" in page
+    assert "Bob &#34;&gt;&lt;b&gt;Chan&lt;/b&gt;" in page and "<b>Chan</b>" not in page
+    assert "bob@example.com" in page and ">700<" in page  # balance afterwards
+    assert 'name="confirmed" type="hidden" value="1"' in page or 'value="1"' in page
+    assert ledger_count(db) == 1 and recipient.points_balance == 0  # nothing moved yet
+    assert nonce_from(preview) == nonce  # confirming uses the same once-only token
+    done = gift_form(client, "bob@example.com", "300", nonce)
+    assert done.status_code == 302 and recipient.points_balance == 300
+    assert gift_form(client, "bob@example.com", "300", nonce).status_code == 302  # replay
+    assert recipient.points_balance == 300
+
+
+def test_gift_confirmation_in_chinese(client, login, db):
+    sender = login(locale="zh_Hant")
+    make_member(email="bob@example.com", display_name="陳大文")
+    earn(sender, 1000, "k")
+    page = gift_form(client, "bob@example.com", "300", confirmed="").get_data(as_text=True)
+    assert "確認贈送" in page and "陳大文" in page
 
 
 def test_gift_daily_cap(client, login, app):

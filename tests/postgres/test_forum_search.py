@@ -1,5 +1,6 @@
-"""Forum search on PostgreSQL: the migration's pg_trgm GIN indexes answer Chinese and
-English substrings, 2-character terms use the gram table, visibility holds."""
+"""Forum search on PostgreSQL: the migration's pg_trgm GIN index on the folded search
+text answers Chinese (either script) and English substrings, 1- and 2-character terms
+use the gram table, visibility holds."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ def test_search_on_postgres(pg_app):
     assert found(service, "合同") == {opening(private.thread)}
     assert found(reader, "idiots") == set() and found(service, "idiots") == {rude.id}
     assert found(reader, "' OR 1=1--") == set()
+    assert found(reader, "厨房天花板") == {opening(leak)}  # Simplified finds Traditional
+    assert found(reader, "厨") == {opening(leak)}  # one character
 
 
 def test_trigram_indexes_serve_chinese_and_english_terms(pg_app):
@@ -71,15 +74,16 @@ def test_trigram_indexes_serve_chinese_and_english_terms(pg_app):
     db.session.commit()
     names = set(db.session.scalars(text(
         "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix_forum_%_trgm'")))
-    assert names == {"ix_forum_posts_body_trgm", "ix_forum_threads_title_trgm"}
+    assert names == {"ix_forum_posts_search_text_trgm"}
     db.session.execute(text("SET enable_seqscan = off"))  # tiny tables: force the choice
     for query in ("號樓", "號樓 leak", "water", "主題 1"):
         statement = search.search_query(factories.make_member(), query)
         compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
         plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
-        if any(len(term) >= 3 for term in search.parse_terms(query)):
-            assert "ix_forum_posts_body_trgm" in plan, plan
-        if any(len(term) == 2 for term in search.parse_terms(query)):
+        terms = search.parse_terms(query)
+        if any(len(term) >= 3 for term in terms):
+            assert "ix_forum_posts_search_text_trgm" in plan, plan
+        if any(len(term) <= 2 for term in terms):
             assert "forum_search_grams" in plan and "Seq Scan on forum_search_grams" not in plan
         assert "Seq Scan on forum_posts" not in plan, plan
     db.session.rollback()

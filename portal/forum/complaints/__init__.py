@@ -1,6 +1,7 @@
 """Complaints: the workflow (`workflow`), its two service-level clocks (`clocks`),
-escalation and the periodic sweep (`escalation`), the staff queue (`queue`) and the
-homeowners' handling satisfaction (`satisfaction`).
+escalation and the periodic sweep (`escalation`), the staff queue (`queue`), the
+homeowners' handling satisfaction (`satisfaction`), ticket numbers (`tickets`) and the
+homeowner's progress line (`progress`).
 
 Everything callers use is importable from `portal.forum.complaints`.
 """
@@ -15,6 +16,7 @@ from portal.forum.complaints.escalation import (
     member_escalate,
     sweep,
 )
+from portal.forum.complaints.progress import RATING_WORDS, Progress, Step, progress, rating_word
 from portal.forum.complaints.queue import (
     QUEUE_PER_PAGE,
     QueueFilters,
@@ -24,6 +26,7 @@ from portal.forum.complaints.queue import (
     queue_query,
 )
 from portal.forum.complaints.satisfaction import RatingFigure, complaint_satisfaction
+from portal.forum.complaints.tickets import format_ticket, parse_ticket
 from portal.forum.complaints.workflow import (
     STAFF_TRANSITIONS,
     STATUS_NOTICES,
@@ -45,6 +48,7 @@ from portal.forum.complaints.workflow import (
 )
 
 __all__ = [
+    "RATING_WORDS", "Progress", "Step", "format_ticket", "parse_ticket", "progress", "rating_word",
     "ESCALATION_NOTICES", "QUEUE_PER_PAGE", "STAFF_TRANSITIONS", "STATUS_NOTICES", "Clock", "LeadsPage",
     "QueueFilters", "QueuePage", "RatingFigure", "Sweep", "assign", "bulk_assign", "change_status", "clock",
     "complaint_satisfaction", "complaints_by_ids",

@@ -27,17 +27,27 @@ from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.forum.common import ForumError, tell
 from portal.forum.complaints.clocks import overdue_reason
-from portal.forum.complaints.workflow import complaint_link, lock, record_event
+from portal.forum.complaints.workflow import complaint_link, lock, notice_params, record_event
 from portal.forum.models import ACTIVE_STATUSES, Complaint, DepartmentLead, Thread
 from portal.forum.rules import can_escalate
 
 log = logging.getLogger(__name__)
 
 ESCALATION_NOTICES = {
-    "first_response": N_("Complaint “%(title)s” is escalated: no official reply within the target."),
-    "resolution": N_("Complaint “%(title)s” is escalated: not resolved within the target."),
-    "member": N_("Complaint “%(title)s” is escalated at the homeowner's request."),
+    "first_response": N_("Complaint %(ticket)s “%(title)s” is escalated: no official reply "
+                         "within the target."),
+    "resolution": N_("Complaint %(ticket)s “%(title)s” is escalated: not resolved within the "
+                     "target."),
+    "member": N_("Complaint %(ticket)s “%(title)s” is escalated at the homeowner's request: "
+                 "%(note)s"),
 }
+# Stored before ticket numbers (kept translated, see workflow.NOTICES_BEFORE_TICKETS).
+ESCALATIONS_BEFORE_TICKETS = (
+    N_("Complaint “%(title)s” is escalated: no official reply within the target."),
+    N_("Complaint “%(title)s” is escalated: not resolved within the target."),
+    N_("Complaint “%(title)s” is escalated at the homeowner's request."),
+)
+MAX_ESCALATION_NOTE = 500
 SWEEP_BATCH = 200
 
 
@@ -52,36 +62,48 @@ def _admins() -> list[User]:
         select(User).where(User.role.in_(roles), User.is_active_account).order_by(User.id)))
 
 
-def escalate(complaint: Complaint, reason: str, *, actor: User | None = None,
+def escalate(complaint: Complaint, reason: str, *, actor: User | None = None, note: str = "",
              now: datetime | None = None, ip: str | None = None) -> int:
     """Mark the complaint escalated (once) and tell its department lead and the admins,
-    in the app and by e-mail. Returns the number of e-mails queued (0 if it already was)."""
+    in the app and by e-mail. Returns the number of e-mails queued (0 if it already was).
+    `note` is the homeowner's own reason (member escalations)."""
     now = now or utcnow()
     lock(complaint)
     if complaint.escalated_at is not None:
         return 0
     complaint.escalated_at = now
     complaint.escalation_reason = reason
+    complaint.escalation_note = note
     record_event(complaint, actor, complaint.status, complaint.status, "escalated", now)
     db.session.flush()
-    record_action(actor, "complaint.escalate", complaint, {"reason": reason}, ip)
+    record_action(actor, "complaint.escalate", complaint,
+                  {"reason": reason, **({"note": note} if note else {})}, ip)
     recipients = {u.id: u for u in _admins()}
     lead = db.session.get(DepartmentLead, complaint.department)
     if lead is not None:
         recipients.setdefault(lead.user_id, lead.user)
-    return sum(tell(user, "complaint", ESCALATION_NOTICES[reason], {"title": complaint.thread.title},
-                    complaint_link(complaint), subject=N_("Escalated complaint: %(title)s"))
+    params = {**notice_params(complaint), "note": note}
+    return sum(tell(user, "complaint", ESCALATION_NOTICES[reason], params,
+                    complaint_link(complaint),
+                    subject=N_("Escalated complaint %(ticket)s: %(title)s"))
                for user in recipients.values())
 
 
-def member_escalate(complaint: Complaint, author: User, *, now: datetime | None = None,
-                    ip: str | None = None) -> None:
-    """The author's "escalate" button, once the first-response target has passed."""
+def member_escalate(complaint: Complaint, author: User, reason: str, *,
+                    now: datetime | None = None, ip: str | None = None) -> None:
+    """The author's "escalate" button, once the first-response target has passed; the
+    author must say why (stored, shown on the complaint, audited and sent to the lead)."""
     now = now or utcnow()
     lock(complaint)
     if not can_escalate(author, complaint, now):
         raise ForumError(_l("This complaint cannot be escalated now."))
-    escalate(complaint, "member", actor=author, now=now, ip=ip)
+    note = " ".join((reason or "").split())
+    if not note:
+        raise ForumError(_l("Say why the complaint needs escalating."), field="reason")
+    if len(note) > MAX_ESCALATION_NOTE:
+        raise ForumError(_l("The reason is too long (at most %(max)d characters).",
+                            max=MAX_ESCALATION_NOTE), field="reason")
+    escalate(complaint, "member", actor=author, note=note, now=now, ip=ip)
 
 
 def _escalate_batch(now: datetime, after_id: int, batch: int) -> tuple[Sweep, int | None]:

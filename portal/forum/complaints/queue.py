@@ -18,6 +18,7 @@ from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum.complaints.clocks import Clock, clock
+from portal.forum.complaints.tickets import parse_ticket
 from portal.forum.models import ACTIVE_STATUSES, Complaint, ComplaintStatus, Department, Thread
 
 QUEUE_PER_PAGE = 30
@@ -30,6 +31,7 @@ class QueueFilters:
     assignee: str = ""  # "", "me", "none" or a user id
     overdue: bool = False
     development_id: int | None = None
+    ticket: str = ""  # a ticket number ("C-2026-000123"); anything else is ignored
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
@@ -45,7 +47,8 @@ class QueueFilters:
         return cls(status=status,
                    department=department if department in {d.value for d in Department} else "",
                    assignee=assignee, overdue=args.get("overdue") == "1",
-                   development_id=query_id(args.get("development")))
+                   development_id=query_id(args.get("development")),
+                   ticket=parse_ticket(args.get("ticket", "")[:40]) or "")
 
 
 def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
@@ -74,6 +77,8 @@ def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
         query = query.where(Complaint.assignee_id == assignee_id)
     if filters.overdue:
         query = query.where(Complaint.next_due_at < now)
+    if filters.ticket:
+        query = query.where(Complaint.ticket_number == filters.ticket)
     if filters.development_id:
         query = query.where(Complaint.unit_id.in_(select(Unit.id).join(Building).where(
             Building.development_id == filters.development_id)))

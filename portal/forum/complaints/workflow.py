@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.forum.common import ForumError, tell
 from portal.forum.complaints.clocks import pause_resolution_clock, refresh_next_due
 from portal.forum.complaints.queue import handlers
+from portal.forum.complaints.tickets import format_ticket
 from portal.forum.models import (
     Category,
     Complaint,
@@ -50,18 +51,35 @@ STAFF_TRANSITIONS: dict[str, set[str]] = {
 
 # What the author is told on each status change (msgids, translated when read).
 STATUS_NOTICES = {
-    S.ACKNOWLEDGED: N_("Your complaint “%(title)s” has been acknowledged."),
-    S.IN_PROGRESS: N_("Your complaint “%(title)s” is being worked on."),
-    S.WAITING: N_("Staff are waiting for your answer on “%(title)s”."),
-    S.RESOLVED: N_("Your complaint “%(title)s” is resolved. Please rate how it was handled."),
-    S.CLOSED: N_("Your complaint “%(title)s” is closed."),
+    S.ACKNOWLEDGED: N_("Your complaint %(ticket)s “%(title)s” has been accepted."),
+    S.IN_PROGRESS: N_("Your complaint %(ticket)s “%(title)s” is being worked on."),
+    S.WAITING: N_("Staff are waiting for your answer on complaint %(ticket)s “%(title)s”."),
+    S.RESOLVED: N_("Your complaint %(ticket)s “%(title)s” is resolved. Please rate how it was "
+                   "handled."),
+    S.CLOSED: N_("Your complaint %(ticket)s “%(title)s” is closed."),
 }
+# Notifications stored before ticket numbers are read with these msgids: keep them in the
+# catalogs so they stay translated.
+NOTICES_BEFORE_TICKETS = (
+    N_("Your complaint “%(title)s” has been acknowledged."),
+    N_("Your complaint “%(title)s” is being worked on."),
+    N_("Staff are waiting for your answer on “%(title)s”."),
+    N_("Your complaint “%(title)s” is resolved. Please rate how it was handled."),
+    N_("Your complaint “%(title)s” is closed."),
+    N_("The homeowner reopened the complaint “%(title)s”."),
+    N_("You were assigned the complaint “%(title)s”."),
+)
 # Status changes the author also hears of by e-mail: the ball is in their court.
 EMAILED_STATUSES = (S.WAITING, S.RESOLVED)
 
 
 def complaint_link(complaint: Complaint) -> str:
     return f"/forum/t/{complaint.thread_id}"
+
+
+def notice_params(complaint: Complaint) -> dict:
+    """What every complaint notice and e-mail names: the ticket number and the title."""
+    return {"ticket": complaint.ticket_number or "", "title": complaint.thread.title}
 
 
 def open_complaint(thread: Thread, category: Category, unit: Unit | None,
@@ -76,6 +94,8 @@ def open_complaint(thread: Thread, category: Category, unit: Unit | None,
     )
     refresh_next_due(complaint)
     db.session.add(complaint)
+    db.session.flush()  # the id the ticket number is made of
+    complaint.ticket_number = format_ticket(complaint.id, now)
     record_event(complaint, thread.author, "", S.OPEN, "status", now)
     return complaint
 
@@ -130,8 +150,9 @@ def change_status(complaint: Complaint, actor: User, new_status: str, *,
     db.session.flush()
     record_action(actor, "complaint.status", complaint, {"from": old, "to": new_status}, ip)
     tell(complaint.thread.author, "complaint", STATUS_NOTICES[S(new_status)],
-         {"title": complaint.thread.title}, complaint_link(complaint),
-         subject=N_("Your complaint: %(title)s") if new_status in EMAILED_STATUSES else None)
+         notice_params(complaint), complaint_link(complaint),
+         subject=N_("Your complaint %(ticket)s: %(title)s") if new_status in EMAILED_STATUSES
+         else None)
 
 
 def record_first_response(complaint: Complaint, staff: User, now: datetime | None = None) -> None:
@@ -170,8 +191,9 @@ def reopen(complaint: Complaint, author: User, *, now: datetime | None = None,
     db.session.flush()
     record_action(author, "complaint.reopen", complaint, {"from": old}, ip)
     if complaint.assignee is not None:
-        tell(complaint.assignee, "complaint", N_("The homeowner reopened the complaint “%(title)s”."),
-             {"title": complaint.thread.title}, complaint_link(complaint))
+        tell(complaint.assignee, "complaint",
+             N_("The homeowner reopened the complaint %(ticket)s “%(title)s”."),
+             notice_params(complaint), complaint_link(complaint))
 
 
 def rate(complaint: Complaint, author: User, rating: int, comment: str = "", *,
@@ -226,8 +248,8 @@ def assign(complaint: Complaint, actor: User, *, department: str | None = None,
         changes["assignee"] = [complaint.assignee_id, getattr(assignee, "id", None)]
         complaint.assignee = assignee
         if assignee is not None and assignee.id != actor.id:
-            tell(assignee, "complaint", N_("You were assigned the complaint “%(title)s”."),
-                 {"title": complaint.thread.title}, complaint_link(complaint))
+            tell(assignee, "complaint", N_("You were assigned the complaint %(ticket)s “%(title)s”."),
+                 notice_params(complaint), complaint_link(complaint))
     if changes:
         db.session.flush()
         record_action(actor, "complaint.assign", complaint, changes, ip)

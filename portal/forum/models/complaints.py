@@ -45,6 +45,9 @@ class Complaint(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"), unique=True)
+    # "C-2026-000123": the year it was raised (club time zone) and the id; set once by
+    # `open_complaint` right after the insert gives the id (see complaints/tickets.py).
+    ticket_number: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=ComplaintStatus.OPEN.value)
     department: Mapped[str] = mapped_column(String(32), default=Department.CUSTOMER_SERVICE.value)
@@ -61,6 +64,8 @@ class Complaint(db.Model):
     next_due_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
     escalation_reason: Mapped[str] = mapped_column(String(16), default="")
+    # What the homeowner wrote when escalating (the sweep's escalations have none).
+    escalation_note: Mapped[str] = mapped_column(String(500), default="")
     rating: Mapped[int | None]
     rating_comment: Mapped[str] = mapped_column(String(1000), default="")
     rated_at: Mapped[datetime | None]

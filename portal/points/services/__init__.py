@@ -22,12 +22,14 @@ from portal.points.services.bulk import bulk_credit
 from portal.points.services.gifts import (
     GIFT_MINIMUM,
     GiftAllowance,
+    GiftPreview,
     can_receive_points,
     gift,
     gift_allowance,
     gift_cap,
     gift_to_email,
     gifted_in_last_day,
+    preview_gift,
 )
 from portal.points.services.history import (
     MemberPoints,
@@ -54,7 +56,8 @@ from portal.points.services.rewards import reward, reward_complaint_rating, rewa
 from portal.points.services.verify import Difference, find_differences
 
 __all__ = [
-    "GIFT_MINIMUM", "MAX_KEY_LENGTH", "Adjustment", "Difference", "GiftAllowance",
+    "GIFT_MINIMUM", "MAX_KEY_LENGTH", "Adjustment", "Difference", "GiftAllowance", "GiftPreview",
+    "preview_gift",
     "InsufficientPoints", "MemberPoints", "PointsError", "PointsOverview", "RecipientError",
     "add_months", "adjust", "bulk_credit", "can_receive_points", "clawback", "credit", "debit", "expiry_for",
     "find_differences", "find_entry", "gift", "gift_allowance", "gift_cap", "gift_to_email",

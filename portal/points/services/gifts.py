@@ -16,7 +16,7 @@ from portal.core.i18n import N_
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.notifications.services import notify
-from portal.points.errors import PointsError, RecipientError
+from portal.points.errors import InsufficientPoints, PointsError, RecipientError
 from portal.points.models import LedgerEntry, LedgerKind
 from portal.points.services.ledger import check_amount, check_key, lock_members, once, write_entry
 
@@ -54,6 +54,44 @@ def can_receive_points(user: User | None) -> bool:
     return user is not None and user.is_active and user.can(P.EARN_POINTS)
 
 
+def _check_gift(sender: User, recipient: User | None, amount: int) -> User:
+    check_amount(amount)
+    if amount < GIFT_MINIMUM:
+        raise PointsError(_l("A gift is at least %(minimum)s points.", minimum=GIFT_MINIMUM))
+    if not can_receive_points(recipient):
+        raise RecipientError(_l("There is no member with this email."))
+    if recipient.id == sender.id:
+        raise RecipientError(_l("You cannot gift points to yourself."))
+    return recipient
+
+
+@dataclass(frozen=True)
+class GiftPreview:
+    """What the sender confirms before the points move: to whom, how many, what is left."""
+
+    recipient_name: str
+    email: str
+    amount: int
+    balance_after: int
+
+
+def preview_gift(sender: User, email: str, amount: int) -> GiftPreview:
+    """The gift's confirmation page: the same checks as `gift` (recipient, minimum, the
+    24-hour cap, the balance), nothing written. The recipient's name is shown so the
+    sender can see they typed the right address."""
+    recipient = _check_gift(sender, find_user_by_email(email), amount)
+    cap = gift_cap()
+    left = cap - gifted_in_last_day(sender.id)
+    if amount > left:
+        raise PointsError(_l("You can gift at most %(cap)s points in 24 hours; %(left)s left.",
+                             cap=f"{cap:,}", left=f"{max(left, 0):,}"))
+    if amount > sender.points_balance:
+        raise InsufficientPoints(_l("Not enough points: this needs %(points)s.",
+                                    points=f"{amount:,}"))
+    return GiftPreview(recipient.display_name, recipient.email, amount,
+                       sender.points_balance - amount)
+
+
 def gift(sender: User, recipient: User | None, amount: int, *, nonce: str) -> LedgerEntry:
     """Move points from `sender` to `recipient`: two ledger rows in one transaction.
 
@@ -63,13 +101,7 @@ def gift(sender: User, recipient: User | None, amount: int, *, nonce: str) -> Le
     a double submit gifts once. The recipient is told in the app. Returns the sender's
     (negative) entry.
     """
-    check_amount(amount)
-    if amount < GIFT_MINIMUM:
-        raise PointsError(_l("A gift is at least %(minimum)s points.", minimum=GIFT_MINIMUM))
-    if not can_receive_points(recipient):
-        raise RecipientError(_l("There is no member with this email."))
-    if recipient.id == sender.id:
-        raise RecipientError(_l("You cannot gift points to yourself."))
+    recipient = _check_gift(sender, recipient, amount)
     key = check_key(f"gift:{sender.id}:{nonce}")
 
     def write() -> LedgerEntry:
