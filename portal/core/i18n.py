@@ -72,11 +72,15 @@ def select_timezone() -> str:
 
 
 def localized(values: dict[str, str | None], locale: str) -> str:
-    """Text stored per locale by staff: the reader's language, else any filled one."""
+    """Text stored per locale by staff: the reader's language, else any filled one. A
+    Chinese reader given the other script's text reads it converted to their own
+    (OpenCC), so a perk entered only in Traditional reads in Simplified on zh_Hans pages."""
+    from portal.core.textfold import to_script
+
     preferred = [locale, "zh_Hant", "zh_Hans", "en"]
     for code in preferred:
         if values.get(code):
-            return values[code]  # type: ignore[return-value]
+            return to_script(values[code], code, locale)  # type: ignore[arg-type]
     return ""
 
 

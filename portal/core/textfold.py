@@ -44,6 +44,21 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def to_script(text: str, written_in: str, reader: str) -> str:
+    """Text written in one Chinese script (`zh_Hant` / `zh_Hans`), for a reader of `reader`:
+    converted between the scripts when they differ, unchanged otherwise."""
+    if written_in == "zh_Hant" and reader == "zh_Hans":
+        return _t2s().convert(text)
+    if written_in == "zh_Hans" and reader == "zh_Hant":
+        return _s2t().convert(text)
+    return text
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     converted = _t2s().convert(ch)

@@ -53,3 +53,4 @@ def test_share_and_charts(app):
         assert [bar.text for bar in chart.bars] == ["50", "100", "—"]
         months = columns("New", [("2026-01", 3), ("2026-02", 0), ("2026-03", 12)])
         assert [bar.height for bar in months.bars] == [40, 0, 160] and months.bars[2].text == "12"
+

@@ -161,7 +161,7 @@ def test_builder_rules(app, db, english):
     assert question.options == [{"zh_Hant": "甲", "zh_Hans": "", "en": "a"},
                                 {"zh_Hant": "乙", "zh_Hans": "", "en": "b"}]
     assert question.option_labels("zh_Hans") == ["甲", "乙"]  # falls back to another language
-    assert question.text("zh_Hans") == "哪個？"
+    assert question.text("zh_Hans") == "哪个？"  # the Traditional text, read in Simplified
     surveys.publish(survey, actor=staff)
     with pytest.raises(FeedbackError, match="published"):
         surveys.add_question(survey, rating(), actor=staff)
