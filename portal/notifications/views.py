@@ -1,8 +1,9 @@
 """The member's notification list. CSRFProtect guards every POST app-wide."""
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from portal.accounts.permissions import require_login
 from portal.core.forms import EmptyForm
 from portal.core.loaders import get_or_404
 from portal.core.pagination import paginate
@@ -16,21 +17,21 @@ PAGE_SIZE = 30
 
 
 @bp.get("/")
-@login_required
+@require_login
 def notification_list():
     page = paginate(notifications_query(current_user.id), PAGE_SIZE)
     return render_template("notifications/list.html", page=page, form=EmptyForm())
 
 
 @bp.post("/read")
-@login_required
+@require_login
 def mark_all_read():
     mark_read(current_user.id)
     return redirect(url_for("notifications.notification_list"))
 
 
 @bp.post("/<int:notification_id>/open")
-@login_required
+@require_login
 def open_notification(notification_id: int):
     """Mark one notification read and go to what it is about."""
     note = get_or_404(Notification, notification_id,
