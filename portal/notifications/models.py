@@ -48,7 +48,7 @@ class NotificationSetting(db.Model):
 
     __tablename__ = "notification_settings"
     __table_args__ = (
-        CheckConstraint("staff_emails IN (%s)" % ", ".join(repr(str(v)) for v in StaffEmails),
+        CheckConstraint(f"staff_emails IN ({', '.join(repr(str(v)) for v in StaffEmails)})",
                         name="staff_emails_known"),
     )
 

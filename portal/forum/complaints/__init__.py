@@ -31,6 +31,7 @@ from portal.forum.complaints.routing import (
     add_department_staff,
     add_department_staff_by_id,
     alert_department,
+    department_member,
     department_staff_ids,
     departments_of,
     remove_department_staff,
@@ -70,6 +71,6 @@ __all__ = [
     "queue_page", "queue_query", "rate", "record_first_response", "reopen",
     "set_department_lead", "set_department_lead_by_id", "sweep", "update_complaint",
     "StaffPage", "add_department_staff", "add_department_staff_by_id", "alert_department",
-    "complaint_link", "department_staff_ids", "departments_of", "notice_params",
+    "complaint_link", "department_member", "department_staff_ids", "departments_of", "notice_params",
     "remove_department_staff", "staff_page",
 ]

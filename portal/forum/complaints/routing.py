@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.audit.services import record_action
+from portal.core.forms import MAX_ID
 from portal.core.i18n import N_
 from portal.extensions import db
 from portal.forum.common import ForumError
@@ -79,7 +80,7 @@ def add_department_staff(department: str, user: User | None, actor: User,
     db.session.add(member)
     db.session.flush()
     record_action(actor, "complaint.department_staff.add", None,
-                  {"department": department, "user": user.id}, ip)
+                  {"department": department, "staff": user.id}, ip)
     return member
 
 
@@ -96,7 +97,14 @@ def remove_department_staff(member: DepartmentStaff, actor: User, ip: str | None
     db.session.delete(member)
     db.session.flush()
     record_action(actor, "complaint.department_staff.remove", None,
-                  {"department": department, "user": user_id}, ip)
+                  {"department": department, "staff": user_id}, ip)
+
+
+def department_member(department: str, user_id: int) -> DepartmentStaff | None:
+    """The membership of `user_id` in `department`, if any (None for unknown departments)."""
+    if department not in {d.value for d in Department} or not 1 <= user_id <= MAX_ID:
+        return None
+    return db.session.get(DepartmentStaff, (department, user_id))
 
 
 def departments_of(user: User) -> list[str]:
