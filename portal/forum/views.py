@@ -5,7 +5,7 @@ Reading is public: visitors who are not logged in browse, read and search the pu
 threads with their replies and see their photos (the openness of a public complaint
 forum is the point); private complaints, internal notes and hidden posts stay 404 for
 them as for any member who may not see them (`rules`). Everything that writes needs an
-account (`login_required`).
+account (`require_login`).
 
 Each view: load (404) → check (403/404) → one service call → return. The request's unit
 of work commits (or rolls back a refused form, status 400); e-mails leave after the

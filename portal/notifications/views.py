@@ -1,15 +1,23 @@
 """The member's notification list. CSRFProtect guards every POST app-wide."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.permissions import require_login
+from portal.accounts.permissions import P, require_login, require_permission
 from portal.core.forms import EmptyForm
 from portal.core.loaders import get_or_404
 from portal.core.pagination import paginate
 from portal.core.security import is_safe_path
+from portal.core.uow import form_errors
+from portal.notifications.forms import NotificationSettingsForm
 from portal.notifications.models import Notification
-from portal.notifications.services import mark_read, notifications_query
+from portal.notifications.services import (
+    mark_read,
+    notifications_query,
+    set_staff_emails,
+    staff_emails_of,
+)
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -39,3 +47,16 @@ def open_notification(notification_id: int):
     mark_read(current_user.id, note.id)
     target = note.link if is_safe_path(note.link) else url_for("notifications.notification_list")
     return redirect(target)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require_permission(P.STAFF_AREA)
+def settings():
+    """A staff member's own choice of which alerts also come by e-mail."""
+    form = NotificationSettingsForm(data={"staff_emails": staff_emails_of(current_user.id)})
+    if form.validate_on_submit():
+        with form_errors(form, "staff_emails"):
+            set_staff_emails(current_user, form.staff_emails.data)
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", form=form), 400 if form.errors else 200

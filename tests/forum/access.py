@@ -8,7 +8,7 @@ log in.
 
 from __future__ import annotations
 
-from portal.forum import moderation, services
+from portal.forum import complaints, moderation, services
 from tests import factories
 from tests.access import (
     ADMIN,
@@ -74,6 +74,16 @@ def _photo(private: bool, thumb: bool = False):
         photo = thread_photo(thread)
         return f"/forum/photos/{photo.id}" + ("/thumb" if thumb else "")
     return build
+
+
+def _department_member(world) -> str:
+    handler = factories.make_user("service")
+    complaints.add_department_staff("engineering", handler, world.users[ADMIN])
+    return f"/admin/forum/departments/staff/engineering/{handler.id}/remove"
+
+
+def _record_for_member(world) -> str:
+    return f"/admin/complaints/record/{world.users[MEMBER].id}"
 
 
 def thread_photo(thread):
@@ -222,4 +232,13 @@ RULES = [
     Route("forum_admin.departments", only(SETTINGS), path="/admin/forum/departments"),
     Route("forum_admin.departments", only(SETTINGS, 400), method="POST",
           path="/admin/forum/departments"),
+    Route("forum_admin.add_department_staff", only(SETTINGS, 400), method="POST",
+          path="/admin/forum/departments/staff"),
+    Route("forum_admin.remove_department_staff", only(SETTINGS, 302), method="POST",
+          path=_department_member),
+    # Staff record a complaint for the member who phoned (an empty form is refused: 400).
+    Route("complaints_admin.record_search", only(HANDLERS), path="/admin/complaints/record?q=a"),
+    Route("complaints_admin.record_complaint", only(HANDLERS), path=_record_for_member),
+    Route("complaints_admin.record_complaint", only(HANDLERS, 400), method="POST",
+          path=_record_for_member),
 ]

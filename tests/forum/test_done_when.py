@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.forum.models import Category, Complaint, Photo
 from portal.core.textfold import to_script, written_script
+from portal.forum.models import Category, Complaint, Photo
 from tests.conftest import log_in
 from tests.forum.helpers import upload
 

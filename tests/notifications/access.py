@@ -1,5 +1,5 @@
 from portal.notifications.services import notify
-from tests.access import MEMBER, Route, owner_only, signed_in
+from tests.access import MEMBER, STAFF, Route, only, owner_only, signed_in
 
 
 def _members_notification(world) -> str:
@@ -13,4 +13,7 @@ RULES = [
     # Only the owner may open a notification; others get 404, never a peek.
     Route("notifications.open_notification", owner_only(302),
           method="POST", path=_members_notification),
+    # A staff member's own alert settings (an empty form is refused: 400).
+    Route("notifications.settings", only(STAFF)),
+    Route("notifications.settings", only(STAFF, 400), method="POST"),
 ]
