@@ -163,7 +163,8 @@ def test_only_handlers_belong_to_departments(db):
 def test_staff_choose_which_alerts_come_by_email(client, login, db):
     staff = login("service")
     page = client.get("/notifications/settings")
-    assert page.status_code == 200 and 'checked class="form-check-input" id="staff_emails-0"' in page.get_data(as_text=True)
+    checked_all = 'checked class="form-check-input" id="staff_emails-0"'  # the default: every alert
+    assert page.status_code == 200 and checked_all in page.get_data(as_text=True)
     response = client.post("/notifications/settings", data={"staff_emails": "urgent"})
     assert response.status_code == 302
     assert db.session.get(NotificationSetting, staff.id).staff_emails == "urgent"
