@@ -103,7 +103,8 @@ def test_hostile_images_are_refused_in_the_readers_language_and_leave_nothing(
 def test_a_path_in_the_file_name_never_reaches_the_disk(app, client, db, login):
     login("member")
     path, data, field, _model = _forum(db)
-    response = post_files(client, path, {**data, field: [(io.BytesIO(image_bytes()), "../../../etc/passwd.jpg")]})
+    traversal = (io.BytesIO(image_bytes()), "../../../etc/passwd.jpg")
+    response = post_files(client, path, {**data, field: [traversal]})
     assert response.status_code == 302
     stored = _files_on_disk(app)
     assert stored and all("passwd" not in p.name and p.resolve().is_relative_to(
