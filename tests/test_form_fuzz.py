@@ -5,9 +5,12 @@ The forms are derived, not hand-listed: every URL rule accepting POST has a row 
 tests/<feature>/access.py table (tests/test_permissions.py fails on a rule nobody
 listed), which builds a concrete path and says which actor the view lets through. The
 fields are read from the pages: the `<form method="post">` whose action is that rule, on
-the POST path itself when it answers GET, else on any page of the access tables.
+the POST path or a page above it, else on a page of its feature or any page of the
+access tables, else (a form shown only in a state the row's object is not in) from the
+template that posts to it. FORM_FUZZ_REPORT=file lists where each form was found.
 
-Hypothesis then submits, as that actor and in Traditional Chinese: random unicode (lone
+Hypothesis then fills every field with a plausible value and makes one to three of them
+hostile, as that actor and in Traditional Chinese: random unicode (lone
 surrogates included), empty values, long and 1 MB strings, NUL bytes, invalid UTF-8 in a
 raw urlencoded body, negative, huge and non-numeric numbers, mixed scripts, path
 traversal file names, and bodies of the wrong content type. It asserts:
@@ -49,7 +52,8 @@ from tests.access import ACTORS, ANON, LOGIN, SUSPENDED, Route
 from tests.conftest import log_in
 from tests.test_permissions import FRAMEWORK_ENDPOINTS, RULES, _path, declared_access, make_world
 
-EXAMPLES = 6  # generated per form, besides the explicit examples below
+# Generated per form, besides the three explicit examples; FORM_FUZZ_EXAMPLES=50 digs deeper.
+EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "6"))
 LOCALE = "zh_Hant"
 REFUSED_ACCESS = {403, 404, 405, LOGIN}
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,7 +332,8 @@ hostile_file = st.tuples(st.sampled_from(TRAVERSAL_NAMES), st.sampled_from(FILE_
                          st.sampled_from(FILE_TYPES))
 
 # How the body is sent: as the browser would, with raw invalid bytes, or in the wrong type.
-MODES = ["urlencoded", "urlencoded", "multipart", "raw-bytes", "json", "text/plain", "no body",
+NATIVE = "as the page sends it"
+MODES = [NATIVE, NATIVE, NATIVE, "urlencoded", "multipart", "raw-bytes", "json", "text/plain", "no body",
          "xml"]
 
 
@@ -355,9 +360,52 @@ def value_strategy(found: Field):
     return st.one_of(*choices)
 
 
-def submissions(form: Form):
-    return st.builds(Submission, st.sampled_from(MODES),
-                     st.fixed_dictionaries({name: value_strategy(f) for name, f in form.fields.items()}))
+NUMBER_NAMES = re.compile(r"amount|points|cost|stock|budget|quantity|days|hours|position|limit|"
+                          r"multiplier|price|year|gold|silver|platinum|cap|_id$|^id$", re.I)
+DATE_NAMES = re.compile(r"date|_on$|_at$|_from$|_to$", re.I)
+
+
+def plausible(found: Field):
+    """A value the form would accept on its own, so that one hostile field among valid
+    ones reaches the code behind the validators."""
+    offered = [v for v in found.values if v and len(v) < 10_000]
+    if found.kind == "file":
+        return st.just(("photo.png", small_png(), "image/png"))
+    if offered:
+        return st.sampled_from(offered)
+    if found.kind == "date" or (found.kind == "text" and DATE_NAMES.search(found.name)):
+        return st.sampled_from(["2026-06-01", "2027-01-31"])
+    if found.kind == "datetime-local":
+        return st.just("2026-06-01T10:00")
+    if found.kind in NUMBER_TYPES or NUMBER_NAMES.search(found.name):
+        return st.sampled_from(["1", "5", "100"])
+    if found.kind == "email":
+        return st.just("fuzz@example.com")
+    if found.kind == "password" or "password" in found.name:
+        return st.just("Fuzz-pass-2026!")
+    return st.sampled_from(["翠湖花園 Jade Lake 1", "業主意見"])
+
+
+@cache
+def small_png() -> bytes:
+    from tests.perks.helpers import png_bytes
+
+    return png_bytes()
+
+
+@st.composite
+def submissions(draw, form: Form) -> Submission:
+    """Every field plausible, then one to three of them hostile; sent as the page would, or
+    in another way."""
+    mode = draw(st.sampled_from(MODES))
+    if mode == NATIVE:
+        mode = "multipart" if form.multipart else "urlencoded"
+    values = {name: draw(plausible(found)) for name, found in form.fields.items()}
+    if form.fields:
+        hostile = st.lists(st.sampled_from(sorted(form.fields)), min_size=1, max_size=3, unique=True)
+        for name in draw(hostile):
+            values[name] = draw(value_strategy(form.fields[name]))
+    return Submission(mode, values)
 
 
 def huge_submission(form: Form, mode: str) -> Submission:
