@@ -145,7 +145,7 @@ def make_homes(member_ids: list[int], developments: int, units: int, rng: random
     rng.shuffle(unit_ids)
     now = utcnow()
     owners = []
-    for member_id, unit_id in zip(member_ids, unit_ids):
+    for member_id, unit_id in zip(member_ids, unit_ids, strict=False):
         verified = rng.random() < 0.9
         requested = now - timedelta(days=rng.randint(1, 800))
         owners.append({"user_id": member_id, "unit_id": unit_id,
