@@ -178,12 +178,13 @@ def measure_http(chosen: list[Route], duration: int, connections: int, workers: 
 
 # --- SQL statements per request, in-process ----------------------------------------------------
 
-def count_statements(url: str, only: list[str]) -> dict[str, int]:
-    """Statements one request of each route issues (after one warm-up request)."""
+def count_statements(url: str, only: list[str], overrides: dict | None = None) -> dict[str, int]:
+    """Statements one request of each route issues (after one warm-up request); -1 for a
+    route that did not answer 200."""
     from bench.wsgi import make_app
     from portal.extensions import db
 
-    app = make_app({"SQLALCHEMY_DATABASE_URI": url, "JOBS_URL": "memory://"})
+    app = make_app({"SQLALCHEMY_DATABASE_URI": url, "JOBS_URL": "memory://", **(overrides or {})})
     chosen = chosen_routes(app, only)
     counts: dict[str, int] = {}
     with app.app_context():  # requests push their own context (g must not be shared)

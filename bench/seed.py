@@ -294,7 +294,7 @@ def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
          "name_en": names[2], "position": n} for n, (slug, kind, names, _) in enumerate(CATEGORIES)])
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
     weights = [share for *_, share in CATEGORIES]
-    texts = Texts(rng)
+    texts = Texts(rng, size=min(3_000, max(100, posts)))
     # Posts per thread: the first has THREAD_POSTS, the rest share what is left (≥ 1 each).
     extra = posts - THREAD_POSTS - (threads - 1)
     counts = [THREAD_POSTS] + [1] * (threads - 1)
@@ -410,11 +410,13 @@ def _fast_sqlite_writes() -> None:
 
 
 def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: int = 5_000,
-         sample: int = 30, rng_seed: int = 2026, out=print) -> dict[str, int]:
+         sample: int = 30, rng_seed: int = 2026, fast: bool = True,
+         out=print) -> dict[str, int]:
     """Fill the (migrated, empty) database; returns what was made. Exits non-zero when an
-    invariant check fails."""
+    invariant check fails. `fast`: SQLite without fsync while loading."""
     rng = random.Random(rng_seed)
-    _fast_sqlite_writes()
+    if fast:
+        _fast_sqlite_writes()
     if db.session.scalar(select(User.id).where(User.email == MEMBER_EMAIL)):
         sys.exit("This database already has bench data; use a new DATABASE_URL.")
     size = sizes(members)
