@@ -1,7 +1,8 @@
-"""`python -m bench seed|http`: the benchmarks at scale (see bench/README.md).
+"""`python -m bench seed|http|forum|profile`: the benchmarks at scale (see bench/README.md).
 
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench seed --members 100000
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench http
+    DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench forum
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     http.add_argument("--small", default="", help="DATABASE_URL of the 1,000-member copy, "
                       "for the SQL statement counts at both sizes")
     http.add_argument("--out", default="", help="write the Markdown report here")
+    forum = commands.add_parser("forum", help="reply posts/s, index size and search latency, "
+                                "in-process on the seeded DATABASE_URL")
+    forum.add_argument("--replies", type=int, default=500)
+    forum.add_argument("--runs", type=int, default=100, help="runs of each search query")
+    forum.add_argument("--out", default="", help="append the Markdown section to this file")
+    profile = commands.add_parser("profile", help="pyinstrument tree of one page, in-process")
+    profile.add_argument("path")
+    profile.add_argument("--who", choices=["guest", "member", "staff"], default="member")
+    profile.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
     os.environ.setdefault("ALLOW_DEV_SECRET", "1")
     from portal import create_app
@@ -44,6 +54,23 @@ def main(argv: list[str] | None = None) -> int:
                      heavy_member_entries=args.heavy_member_entries, sample=args.sample,
                      rng_seed=args.seed)
         return 0
+    if args.command == "forum":
+        from pathlib import Path
+
+        from bench.forum import run as run_forum
+
+        app = create_app({"JOBS_URL": "memory://"})
+        with app.app_context(), app.test_request_context():
+            section = run_forum(args)
+        print(section)
+        if args.out:
+            with Path(args.out).open("a") as out:
+                out.write("\n" + section)
+        return 0
+    if args.command == "profile":
+        from bench.profile import run as run_profile
+
+        return run_profile(args)
     from bench.load import run
 
     return run(args)

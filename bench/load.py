@@ -178,6 +178,17 @@ def measure_http(chosen: list[Route], duration: int, connections: int, workers: 
 
 # --- SQL statements per request, in-process ----------------------------------------------------
 
+def log_in_client(app, email: str):
+    """A test client of `app` logged in through the real login form."""
+    client = app.test_client()
+    token = form_token(client.get("/auth/login").get_data(as_text=True))
+    response = client.post("/auth/login", data={"csrf_token": token, "email": email,
+                                                "password": PASSWORD})
+    if response.status_code != 302:
+        raise SystemExit(f"in-process login as {email}: {response.status_code}")
+    return client
+
+
 def count_statements(url: str, only: list[str], overrides: dict | None = None) -> dict[str, int]:
     """Statements one request of each route issues (after one warm-up request); -1 for a
     route that did not answer 200."""
@@ -191,15 +202,8 @@ def count_statements(url: str, only: list[str], overrides: dict | None = None) -
         engine = db.engine
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *_args, **_kw: statements.append(1))
-    clients = {GUEST: app.test_client()}
-    for who, email in ((MEMBER, MEMBER_EMAIL), (STAFF, STAFF_EMAIL)):
-        client = app.test_client()
-        token = form_token(client.get("/auth/login").get_data(as_text=True))
-        response = client.post("/auth/login", data={"csrf_token": token, "email": email,
-                                                    "password": PASSWORD})
-        if response.status_code != 302:
-            raise SystemExit(f"in-process login as {email}: {response.status_code}")
-        clients[who] = client
+    clients = {GUEST: app.test_client(), MEMBER: log_in_client(app, MEMBER_EMAIL),
+               STAFF: log_in_client(app, STAFF_EMAIL)}
     for route in [Route("baseline", BASELINE, GUEST), *chosen]:
         clients[route.who].get(route.path)
         statements.clear()

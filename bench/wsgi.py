@@ -10,7 +10,7 @@ session, CSRF, the locale, Jinja and the layout), so each page is measured again
 
 from __future__ import annotations
 
-from flask import render_template_string
+from flask import current_app, render_template
 
 from portal import create_app
 
@@ -18,7 +18,11 @@ BASELINE = "/_bench/baseline"
 
 
 def baseline():
-    return render_template_string('{% extends "layout/base.html" %}')
+    template = current_app.extensions.get("bench_baseline")
+    if template is None:  # compiled once, like a template file
+        template = current_app.jinja_env.from_string('{% extends "layout/base.html" %}')
+        current_app.extensions["bench_baseline"] = template
+    return render_template(template)
 
 
 def make_app(overrides: dict | None = None):
