@@ -6,7 +6,7 @@ export FLASK_APP := app.py
 # Development only: lets the app start without SECRET_KEY (production must set one).
 export ALLOW_DEV_SECRET := 1
 
-.PHONY: run test install install-dev translations migrate seed lint clean screenshots
+.PHONY: run test install install-dev translations migrate seed lint audit clean screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,6 +41,10 @@ run: translations migrate
 
 lint: install-dev
 	$(VENV)/bin/ruff check portal tests tools app.py $(wildcard bench)
+
+# Known vulnerabilities in the pinned requirements (pip-audit) and bandit on portal/.
+audit: install-dev
+	$(PY) tools/audit.py
 
 test: install-dev translations lint
 	$(PY) -m pytest

@@ -47,7 +47,7 @@ def extracted_ids(tmp_path_factory) -> set[str]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_catalog_has_every_string_of_the_code(locale, extracted_ids):
     catalog_ids = {(m.context, _ids(m)[0]) for m in _catalog(locale) if m.id}
-    missing = sorted(extracted_ids - catalog_ids)
+    missing = sorted(extracted_ids - catalog_ids, key=str)
     assert not missing, f"run `flask translate update` and fill it: {locale} lacks {missing[:10]}"
 
 

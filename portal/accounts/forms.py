@@ -30,15 +30,10 @@ from portal.accounts.models import Unit
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from portal.accounts.permissions import Role
 from portal.accounts.services import find_unit
-from portal.core.forms import IdChoiceField, PortalForm
+from portal.core.forms import IdChoiceField, PortalForm, select_choices
 from portal.core.hooks import registration_fields
 from portal.core.i18n import LANGUAGE_NAMES
-
-TIMEZONES = [
-    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Macau", "Asia/Singapore",
-    "Asia/Tokyo", "Europe/London", "America/Los_Angeles", "America/New_York", "Australia/Sydney",
-    "UTC",
-]
+from portal.core.timeutil import TIME_ZONE_NAMES
 
 
 def _check_password_policy(_form, field) -> None:
@@ -116,7 +111,7 @@ class ProfileForm(PortalForm):
         Optional(), Length(max=32),
         Regexp(r"^\+?[0-9 ()-]{6,31}$", message=_l("Enter a valid phone number."))])
     locale = language_field()
-    timezone = SelectField(_l("Time zone"), choices={t: t for t in TIMEZONES})
+    timezone = SelectField(_l("Time zone"), choices=select_choices(TIME_ZONE_NAMES))
     submit = SubmitField(_l("Save"))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.permissions import P, Role, role_can
 from portal.core.enums import LabelledEnum
+from portal.core.i18n import in_reader_script
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -99,9 +100,20 @@ class Development(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     city: Mapped[str] = mapped_column(String(80))
     is_selling: Mapped[bool] = mapped_column(default=False)
+    # ISO 4217 code of the currency its homes are sold in (contract prices, fees).
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
     buildings: Mapped[list[Building]] = relationship(
         back_populates="development", order_by="Building.name"
     )
+
+    @property
+    def title(self) -> str:
+        """The name as the reader reads it (in their Chinese script)."""
+        return in_reader_script(self.name)
+
+    @property
+    def city_title(self) -> str:
+        return in_reader_script(self.city)
 
 
 class Building(db.Model):
@@ -113,6 +125,10 @@ class Building(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     development: Mapped[Development] = relationship(back_populates="buildings")
     units: Mapped[list[Unit]] = relationship(back_populates="building", order_by="Unit.number")
+
+    @property
+    def title(self) -> str:
+        return in_reader_script(self.name)
 
 
 class Unit(db.Model):
@@ -127,7 +143,7 @@ class Unit(db.Model):
     @property
     def label(self) -> str:
         b = self.building
-        return f"{b.development.name} · {b.name} · {self.number}"
+        return f"{b.development.title} · {b.title} · {self.number}"
 
 
 class OwnershipStatus(LabelledEnum):

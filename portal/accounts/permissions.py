@@ -6,6 +6,7 @@ and `current_user.can(P.MANAGE_PERKS)` in templates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import wraps
 
@@ -92,6 +93,48 @@ def role_can(role: str, permission: P | str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a view declares it needs, recorded on the view function as `view.access` by the
+    decorators below; tests/test_permissions.py derives every actor's expected answer from it.
+
+    `login`: anonymous visitors are sent to log in. `permissions`: a signed-in user needs at
+    least one of them (403 otherwise). `fresh`: a session restored from the remember cookie
+    must log in again first.
+    """
+
+    login: bool
+    permissions: tuple[P, ...] = ()
+    fresh: bool = False
+
+    def allows(self, user) -> bool:
+        """Whether the declaration lets `user` (or a Guest) through to the view's own checks."""
+        if not self.login:
+            return True
+        if not user.is_authenticated:
+            return False
+        return not self.permissions or any(user.can(p) for p in self.permissions)
+
+
+def access_of(view) -> Access | None:
+    """The view's declaration, or None for a view that declares nothing (a test failure)."""
+    return getattr(view, "access", None)
+
+
+def public(view):
+    """Declares a view open to everyone, visitors included (reading pages, log in, register)."""
+    view.access = Access(login=False)
+    return view
+
+
+def require_login(view):
+    """Log in first (anonymous → login page and back); any signed-in user may continue."""
+    wrapped = login_required(view)
+    inner = access_of(view)
+    wrapped.access = Access(login=True, fresh=bool(inner and inner.fresh))
+    return wrapped
+
+
 def require_any_permission(*permissions: P):
     """Log in first (anonymous → login page and back), then 403 unless the user has at
     least one of `permissions`."""
@@ -104,6 +147,9 @@ def require_any_permission(*permissions: P):
                 abort(403)
             return view(*args, **kwargs)
 
+        inner = access_of(view)
+        wrapped.access = Access(login=True, permissions=tuple(P(p) for p in permissions),
+                                fresh=bool(inner and inner.fresh))
         return wrapped
 
     return decorator
@@ -126,4 +172,6 @@ def require_fresh_login(view):
             return redirect(url_for("auth.login", next=back))
         return view(*args, **kwargs)
 
+    inner = access_of(view)
+    wrapped.access = replace(inner, fresh=True) if inner else Access(login=True, fresh=True)
     return wrapped

@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_fresh, login_required, login_user, logout_user
+from flask_login import current_user, login_fresh, login_user, logout_user
 
 from portal.accounts import services
 from portal.accounts.forms import (
@@ -28,7 +28,7 @@ from portal.accounts.forms import (
     registration_form,
 )
 from portal.accounts.homes import unit_picker
-from portal.accounts.permissions import require_fresh_login
+from portal.accounts.permissions import public, require_fresh_login, require_login
 from portal.core.i18n import is_supported
 from portal.core.security import safe_next
 from portal.core.uow import form_errors
@@ -71,6 +71,7 @@ def start_session(user, remember: bool = False) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@public
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -94,6 +95,7 @@ def register():
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_login_account_key)
+@public
 def login():
     target = safe_next(request.values.get("next"), url_for("home.index"))
     if current_user.is_authenticated and login_fresh():
@@ -112,7 +114,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@require_login
 def logout():
     services.end_sessions(current_user)
     logout_user()
@@ -125,6 +127,7 @@ def logout():
 
 
 @bp.post("/lang/<code>")
+@public
 def switch_language(code: str):
     """The language switcher (a POST: it writes the member's setting); works for anonymous
     visitors too, whose choice is kept in the session."""
@@ -141,6 +144,7 @@ def switch_language(code: str):
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_reset_account_key)
+@public
 def reset_request():
     """Ask for a reset link. The answer is the same whether or not the account exists."""
     form = ResetRequestForm()
@@ -153,6 +157,7 @@ def reset_request():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@public
 def reset_password(token: str):
     """Choose a new password with a link from the reset email (single use, expiring)."""
     user = reset_tokens().user_for(token)
@@ -170,7 +175,7 @@ def reset_password(token: str):
 
 
 @account_bp.route("/", methods=["GET", "POST"])
-@login_required
+@require_login
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
@@ -186,7 +191,7 @@ def profile():
 
 
 @account_bp.route("/password", methods=["POST"])
-@login_required
+@require_login
 @require_fresh_login
 def change_password():
     form = PasswordChangeForm(prefix="pw")
@@ -203,7 +208,7 @@ def change_password():
 
 
 @account_bp.route("/homes", methods=["GET", "POST"])
-@login_required
+@require_login
 def homes():
     """My units and verification requests, and the form to ask for one: development →
     building (one GET each, `?development=&building=`) → unit, then the request."""

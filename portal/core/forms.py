@@ -80,13 +80,14 @@ class IdSelect:
         css = f'{kwargs.pop("class", "")} {kwargs.pop("class_", "")}'.replace("form-control",
                                                                         "form-select")
         kwargs["class"] = " ".join(css.split())
+        # Markup's `%` escapes the labels and html_params escapes the attribute values.
         options = Markup("").join(
             Markup("<option %s>%s</option>") % (
-                Markup(html_params(value="" if value is None else value,
+                Markup(html_params(value="" if value is None else value,  # nosec B704
                                    selected=value == field.data)), label)
             for value, label in field.choices)
-        return Markup("<select %s>%s</select>") % (Markup(html_params(name=field.name, **kwargs)),
-                                                  options)
+        attributes = Markup(html_params(name=field.name, **kwargs))  # nosec B704
+        return Markup("<select %s>%s</select>") % (attributes, options)
 
 
 class IdChoiceField(IdField):

@@ -84,6 +84,18 @@ def localized(values: dict[str, str | None], locale: str) -> str:
     return ""
 
 
+def in_reader_script(text: str | None) -> str:
+    """A name staff keep in one field (a development, a building, a city) in the reader's
+    Chinese script: 翠湖花園 reads 翠湖花园 on zh_Hans pages and the other way round.
+    Outside a request (jobs, CLI) and for English readers the text is unchanged."""
+    from portal.core.textfold import to_script, written_script
+
+    if not text or not has_request_context():
+        return text or ""
+    written = written_script(text)
+    return to_script(text, written, str(get_locale())) if written else text
+
+
 # WTForms ships `zh` (Simplified) and `zh_TW` (Traditional) catalogs; Babel's own lookup
 # would serve zh_Hant from `zh`, so Traditional readers would get Simplified messages.
 WTFORMS_CATALOGS = {"zh_Hant": ["zh_TW"], "zh_Hans": ["zh"], "en": ["en"]}

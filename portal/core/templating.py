@@ -4,12 +4,15 @@ separator between a label and its value (`{{ _('Tier') }}{{ label_sep }}Silver`)
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import flask_babel
 from flask import Flask, current_app, request
 from flask_babel import get_locale, pgettext
 
 from portal.core.hooks import nav_items
-from portal.core.i18n import LANGUAGE_NAMES
+from portal.core.i18n import LANGUAGE_NAMES, in_reader_script
+from portal.core.timeutil import zone_name
 
 LABEL_SEPARATOR = ": "
 
@@ -25,8 +28,19 @@ def datetimeformat(value, format: str = "medium") -> str:
             .replace("{0}", flask_babel.format_time(value, "short")))
 
 
+def money(cents: int | None, currency: str) -> str:
+    """An amount kept in cents, in its currency the reader's way: ¥4,380,000.00 on zh_Hans
+    pages, CN¥4,380,000.00 on zh_Hant and English ones (so a Hong Kong reader never takes
+    renminbi for Hong Kong dollars)."""
+    if cents is None:
+        return "—"
+    return flask_babel.format_currency(Decimal(cents) / 100, currency)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = datetimeformat
+    app.jinja_env.filters["reader_script"] = in_reader_script
+    app.jinja_env.filters["money"] = money
     @app.context_processor
     def _globals():
         return {
@@ -36,4 +50,5 @@ def init_templating(app: Flask) -> None:
             "has_endpoint": lambda name: name in current_app.view_functions,
             "current_path": request.full_path.rstrip("?") if request else "/",
             "label_sep": pgettext("label separator", ": "),
+            "zone_name": zone_name,
         }

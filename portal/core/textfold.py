@@ -45,8 +45,10 @@ def _t2s() -> opencc.OpenCC:
 
 
 @lru_cache(maxsize=1)
-def _s2t() -> opencc.OpenCC:
-    return opencc.OpenCC("s2t")
+def _s2hk() -> opencc.OpenCC:
+    # Hong Kong standard characters: zh_Hant is written for Hong Kong readers (DOMAIN.md),
+    # so 台 stays 台 rather than becoming 臺.
+    return opencc.OpenCC("s2hk")
 
 
 def to_script(text: str, written_in: str, reader: str) -> str:
@@ -55,8 +57,19 @@ def to_script(text: str, written_in: str, reader: str) -> str:
     if written_in == "zh_Hant" and reader == "zh_Hans":
         return _t2s().convert(text)
     if written_in == "zh_Hans" and reader == "zh_Hant":
-        return _s2t().convert(text)
+        return _s2hk().convert(text)
     return text
+
+
+@lru_cache(maxsize=4096)
+def written_script(text: str) -> str | None:
+    """`zh_Hant` when the text has Traditional-only characters, `zh_Hans` when it has
+    Simplified-only ones, None when it reads the same in both (or is not Chinese)."""
+    if _t2s().convert(text) != text:
+        return "zh_Hant"
+    if _s2hk().convert(text) != text:
+        return "zh_Hans"
+    return None
 
 
 @lru_cache(maxsize=4096)

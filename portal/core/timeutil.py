@@ -6,8 +6,31 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 
 DEFAULT_CLUB_ZONE = "Asia/Shanghai"
+
+# The zones a member can choose, by the name a reader knows them by (never the tz id on a
+# page). Babel's own zone names are no help here: its zh_Hant names say 夏令時間 (summer
+# time) for zones that have none.
+TIME_ZONE_NAMES = {
+    "Asia/Shanghai": _l("China (Beijing time)"),
+    "Asia/Hong_Kong": _l("Hong Kong"),
+    "Asia/Macau": _l("Macao"),
+    "Asia/Taipei": _l("Taipei"),
+    "Asia/Singapore": _l("Singapore"),
+    "Asia/Tokyo": _l("Tokyo"),
+    "Australia/Sydney": _l("Sydney"),
+    "Europe/London": _l("London"),
+    "America/New_York": _l("New York"),
+    "America/Los_Angeles": _l("Los Angeles"),
+    "UTC": _l("Coordinated Universal Time (UTC)"),
+}
+
+
+def zone_name(zone_id: str | None) -> str:
+    """What a page shows for a stored zone id."""
+    return str(TIME_ZONE_NAMES.get(zone_id or "", zone_id or ""))
 
 
 def utcnow() -> datetime:

@@ -19,6 +19,7 @@ from sqlalchemy import extract, func, select
 
 from portal.accounts.models import Development, User
 from portal.core.charts import BarChart, horizontal_bars
+from portal.core.i18n import in_reader_script
 from portal.extensions import db
 from portal.feedback.models import QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from portal.forum.complaints import complaint_satisfaction
@@ -176,7 +177,8 @@ def club_index() -> ClubIndex:
         rating = complaint_years.get(year)
         years.append(YearFigures(year, by_year.get(year), rating.score if rating else None,
                                  rating.ratings if rating else 0))
-    names = dict(db.session.execute(select(Development.id, Development.name)).all())
+    names = {development_id: in_reader_script(name) for development_id, name
+             in db.session.execute(select(Development.id, Development.name))}
     survey_devs = {}
     key = SurveyResponse.development_id
     for total_d, count_d, dev_id in db.session.execute(

@@ -7,9 +7,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal.accounts.permissions import P, require_permission
+from portal.accounts.permissions import P, require_login, require_permission
 from portal.core.documents import send_stored_document
 from portal.core.images import send_stored_image
 from portal.core.loaders import get_or_404
@@ -104,7 +104,7 @@ def _suggestion_form(formdata=None) -> SuggestionForm:
 
 
 @bp.get("/suggestions")
-@login_required
+@require_login
 def suggestion_list():
     mine = (db.session.scalars(suggestions.mine_query(current_user).limit(MY_SUGGESTIONS)).all()
             if current_user.can(P.SUBMIT_SUGGESTIONS) else [])
@@ -135,7 +135,7 @@ def _visible_suggestion(suggestion_id: int) -> Suggestion:
 
 
 @bp.get("/suggestions/<int:suggestion_id>")
-@login_required
+@require_login
 def suggestion_detail(suggestion_id: int):
     suggestion = _visible_suggestion(suggestion_id)
     return render_template("feedback/suggestion_detail.html", suggestion=suggestion,
@@ -144,7 +144,7 @@ def suggestion_detail(suggestion_id: int):
 
 @bp.get("/suggestions/photos/<int:photo_id>")
 @bp.get("/suggestions/photos/<int:photo_id>/thumb", endpoint="suggestion_photo_thumb")
-@login_required
+@require_login
 def suggestion_photo(photo_id: int):
     """Photos are served only to who may see the suggestion: others get 404."""
     photo = get_or_404(SuggestionPhoto, photo_id,
@@ -156,7 +156,7 @@ def suggestion_photo(photo_id: int):
 # --- review rounds and evaluations ------------------------------------------------------------
 
 @bp.get("/rounds")
-@login_required
+@require_login
 def round_list():
     return render_template("feedback/rounds.html", rounds=rounds.rounds_for(current_user))
 
@@ -179,13 +179,13 @@ def _round_page(round_: FeedbackRound, status: int = 200, *, comment_form: Comme
 
 
 @bp.get("/rounds/<int:round_id>")
-@login_required
+@require_login
 def round_detail(round_id: int):
     return _round_page(get_or_404(FeedbackRound, round_id))
 
 
 @bp.post("/rounds/<int:round_id>/comments")
-@login_required
+@require_login
 @posting_limit
 def round_comment(round_id: int):
     round_ = get_or_404(FeedbackRound, round_id)
@@ -200,7 +200,7 @@ def round_comment(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/evaluation")
-@login_required
+@require_login
 @posting_limit
 def round_evaluate(round_id: int):
     round_ = get_or_404(FeedbackRound, round_id)
@@ -215,7 +215,7 @@ def round_evaluate(round_id: int):
 
 @bp.get("/rounds/files/<int:file_id>")
 @bp.get("/rounds/files/<int:file_id>/thumb", endpoint="round_file_thumb")
-@login_required
+@require_login
 def round_file(file_id: int):
     """Files are served to the comment's author and to the staff who run rounds: others get 404."""
     file = get_or_404(ReviewFile, file_id, visible=lambda f: rounds.can_see_file(current_user, f))

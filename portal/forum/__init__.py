@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
                          P.HANDLE_COMPLAINTS, 27))
     add_nav(app, NavItem(_l("Forum categories"), "forum_admin.category_list", "admin",
                          P.MANAGE_SETTINGS, 80))
-    add_nav(app, NavItem(_l("Department leads"), "forum_admin.departments", "admin",
+    add_nav(app, NavItem(_l("Departments"), "forum_admin.departments", "admin",
                          P.MANAGE_SETTINGS, 81))
     add_home_panel(app, HomePanel("forum/_panel_complaints.html", my_complaints_panel, 20))
     add_home_panel(app, HomePanel("forum/_panel_announcements.html", announcements_panel, 40))
@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
         add_staff_task,
     )
     from portal.forum import figures
-    from portal.forum.models import ComplaintStatus, Department, Priority
+    from portal.forum.models import Channel, ComplaintStatus, Department, Priority
 
     add_staff_task(app, StaffTask(_l("Complaints assigned to me"), "complaints_admin.queue",
                                   P.HANDLE_COMPLAINTS, figures.assigned_to, 10,
@@ -91,12 +91,16 @@ def init_app(app: Flask) -> None:
     add_dashboard_section(app, DashboardSection(
         "complaints", _l("Complaints"), P.VIEW_DASHBOARD,
         lambda period: [figures.complaint_rate(period), figures.handling(period),
-                        figures.overdue_now(period), figures.handling_satisfaction(period)], 30))
+                        figures.overdue_now(period), figures.handling_satisfaction(period),
+                        figures.complaints_by_channel(period)], 30))
     add_audit_vocabulary(app, actions={
         "complaint.status": _l("Changed a complaint's status"),
         "complaint.assign": _l("Assigned a complaint"),
         "complaint.escalate": _l("Escalated a complaint"), "complaint.reopen": _l("Reopened a complaint"),
         "complaint.department_lead": _l("Named a department lead"),
+        "complaint.department_staff.add": _l("Added a staff member to a department"),
+        "complaint.department_staff.remove": _l("Took a staff member out of a department"),
+        "complaint.record": _l("Recorded a complaint for a homeowner"),
         "forum.hide": _l("Hid a post"), "forum.unhide": _l("Showed a hidden post again"),
         "forum.lock": _l("Locked a thread"), "forum.unlock": _l("Unlocked a thread"),
         "forum.pin": _l("Pinned a thread"), "forum.unpin": _l("Unpinned a thread"),
@@ -117,10 +121,14 @@ def init_app(app: Flask) -> None:
         "forum_sanctions": AuditTarget(_l("Silence")),
     }, details={"act": _l("Moderation act"), "flags": _l("Reports"), "department": _l("Department"),
                 "target_id": _l("Other thread"), "sanction_id": _l("Silence"), "undoes": _l("Undoes"),
-                "priority": _l("Priority"), "assignee": _l("Assignee")},
+                "priority": _l("Priority"), "assignee": _l("Assignee"), "channel": _l("Channel"),
+                "homeowner": _l("Homeowner"), "staff": _l("Staff member")},
         formats={("complaint.status", "from"): ComplaintStatus.label_of,
                  ("complaint.status", "to"): ComplaintStatus.label_of,
                  ("complaint.reopen", "from"): ComplaintStatus.label_of,
                  ("complaint.assign", "department"): Department.label_of,
                  ("complaint.assign", "priority"): Priority.label_of,
-                 ("complaint.department_lead", "department"): Department.label_of})
+                 ("complaint.department_lead", "department"): Department.label_of,
+                 ("complaint.department_staff.add", "department"): Department.label_of,
+                 ("complaint.department_staff.remove", "department"): Department.label_of,
+                 ("complaint.record", "channel"): Channel.label_of})

@@ -13,10 +13,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts.models import User
 from portal.accounts.permissions import P, require_permission
 from portal.core.forms import EmptyForm
 from portal.core.loaders import get_or_404
-from portal.core.pagination import requested_page
+from portal.core.pagination import paginate, requested_page
 from portal.core.security import client_ip, safe_next
 from portal.core.uow import flashed_errors, form_errors
 from portal.forum import complaints as complaint_rules
@@ -25,13 +26,16 @@ from portal.forum.forms import (
     BulkAssignForm,
     CannedReplyForm,
     CategoryForm,
+    ComplaintRecordForm,
     ComplaintUpdateForm,
     DepartmentLeadForm,
+    DepartmentStaffForm,
 )
 from portal.forum.models import (
     CannedReply,
     Category,
     CategoryKind,
+    Channel,
     Complaint,
     ComplaintStatus,
     Department,
@@ -63,7 +67,7 @@ def queue():
         "forum/admin/queue.html", page=shown.page, clocks=shown.clocks, filters=filters,
         form=form, handlers=shown.handlers, developments=shown.developments,
         statuses=ComplaintStatus.labels(), departments=Department.labels(),
-        priorities=Priority.labels(), locale=str(get_locale()))
+        priorities=Priority.labels(), channels=Channel.labels(), locale=str(get_locale()))
 
 
 @complaints_bp.post("/assign")
@@ -100,6 +104,45 @@ def update_complaint(complaint_id: int):
             return redirect(url_for("forum.thread_detail", thread_id=complaint.thread_id))
     flash(_("Choose values from the lists."), "danger")
     return render_thread(complaint.thread, status=400, complaint_form=form)
+
+
+# --- complaints recorded for a homeowner (phone, walk-in, e-mail, on site) ---------------
+
+@complaints_bp.get("/record")
+@require_permission(P.HANDLE_COMPLAINTS)
+def record_search():
+    """Step 1: find the homeowner (name, e-mail, phone or unit, as the members admin)."""
+    text = request.args.get("q", "").strip()[:100]
+    page = paginate(reading.record_candidates(text), reading.RECORD_SEARCH_PER_PAGE) if text else None
+    return render_template("forum/admin/record_search.html", page=page, q=text)
+
+
+@complaints_bp.route("/record/<int:user_id>", methods=["GET", "POST"])
+@require_permission(P.HANDLE_COMPLAINTS)
+def record_complaint(user_id: int):
+    """Step 2: record the complaint; it is the homeowner's own thread."""
+    homeowner = get_or_404(User, user_id, visible=reading.may_record_for)
+    choices = reading.record_choices(homeowner)
+    locale = str(get_locale())
+    form = ComplaintRecordForm()
+    form.category.choices = {c.slug: c.name(locale) for c in choices.categories}
+    form.unit.choices = [(None, _("No unit")), *((u.id, u.label) for u in choices.units)]
+    if request.method == "GET" and len(choices.units) == 1:
+        form.unit.data = choices.units[0].id
+    if form.validate_on_submit():
+        category = next(c for c in choices.categories if c.slug == form.category.data)
+        unit = next((u for u in choices.units if u.id == form.unit.data), None)
+        with form_errors(form, "body"):
+            post = services.record_complaint(
+                current_user, homeowner, category, form.title.data, form.body.data,
+                channel=form.channel.data, unit=unit, is_private=form.is_private.data,
+                ip=client_ip())
+            flash(_("The complaint %(ticket)s is recorded for %(name)s.",
+                    ticket=post.thread.complaint.ticket_number, name=homeowner.display_name),
+                  "success")
+            return redirect(url_for("forum.thread_detail", thread_id=post.thread_id))
+    return render_template("forum/admin/record_form.html", form=form, homeowner=homeowner,
+                           units=choices.units), 400 if form.errors else 200
 
 
 # --- canned replies ----------------------------------------------------------------------
@@ -162,6 +205,18 @@ def category_edit(category_id: int | None = None):
                            category=category), 400 if form.errors else 200
 
 
+def _render_departments(form: DepartmentLeadForm, staff_form: DepartmentStaffForm,
+                        status: int = 200):
+    shown = complaint_rules.leads_page()
+    staff = complaint_rules.staff_page()
+    form.lead.choices = _nobody_and(shown.handlers)
+    staff_form.user.choices = [(None, _("Choose a staff member")),
+                               *((user.id, user.display_name) for user in staff.handlers)]
+    return render_template("forum/admin/departments.html", form=form, leads=shown.leads,
+                           staff_form=staff_form, staff=staff.staff,
+                           departments=Department.labels()), status
+
+
 @bp.route("/departments", methods=["GET", "POST"])
 @require_permission(P.MANAGE_SETTINGS)
 def departments():
@@ -172,7 +227,33 @@ def departments():
                                                       current_user, ip=client_ip())
             flash(_("The department lead is saved."), "success")
             return redirect(url_for("forum_admin.departments"))
-    shown = complaint_rules.leads_page()
-    form.lead.choices = _nobody_and(shown.handlers)
-    return render_template("forum/admin/departments.html", form=form, leads=shown.leads,
-                           departments=Department.labels()), 400 if form.errors else 200
+    return _render_departments(form, DepartmentStaffForm(formdata=None, prefix="staff"),
+                               400 if form.errors else 200)
+
+
+@bp.post("/departments/staff")
+@require_permission(P.MANAGE_SETTINGS)
+def add_department_staff():
+    """Make a complaint handler one of a department's staff."""
+    staff_form = DepartmentStaffForm(prefix="staff")
+    if staff_form.validate_on_submit():
+        with form_errors(staff_form, "user"):
+            member = complaint_rules.add_department_staff_by_id(
+                staff_form.department.data, staff_form.user.data, current_user, ip=client_ip())
+            flash(_("%(name)s now belongs to %(department)s.", name=member.user.display_name,
+                    department=Department.label_of(member.department)), "success")
+            return redirect(url_for("forum_admin.departments"))
+    return _render_departments(DepartmentLeadForm(formdata=None), staff_form, 400)
+
+
+@bp.post("/departments/staff/<department>/<int:user_id>/remove")
+@require_permission(P.MANAGE_SETTINGS)
+def remove_department_staff(department: str, user_id: int):
+    member = complaint_rules.department_member(department, user_id)
+    if member is None:
+        abort(404)
+    name = member.user.display_name
+    complaint_rules.remove_department_staff(member, current_user, ip=client_ip())
+    flash(_("%(name)s no longer belongs to %(department)s.", name=name,
+            department=Department.label_of(department)), "info")
+    return redirect(url_for("forum_admin.departments"))

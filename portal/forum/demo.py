@@ -1,6 +1,8 @@
 """Demo forum (`flask seed-demo`, order 40): categories, threads and complaints in Chinese
 and English with official replies, a resolved and rated complaint, an overdue one, a
-private one by member@demo.club, and canned replies in the three languages.
+private one by member@demo.club, canned replies in the three languages, the staff of
+each department (so new complaints reach them) and two complaints that staff recorded
+for the homeowner (a phone call, a walk-in).
 
 Everything goes through the services (with past `now` values), so clocks, counters and
 the search index are what real use would have produced.
@@ -19,7 +21,7 @@ from portal.accounts.demo import demo_user
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints, services
-from portal.forum.models import Category, Department
+from portal.forum.models import Category, Channel, Department
 
 CATEGORIES = [
     # slug, kind, zh_Hant, zh_Hans, en, department
@@ -75,6 +77,11 @@ def seed_forum() -> None:
             "position": position * 10, "default_department": department.value})
     for locale, title, body in CANNED:
         services.save_canned_reply(None, admin, locale=locale, title=title, body=body)
+    # Who hears of each department's complaints (before any arrive, so they are told).
+    for department in (Department.CUSTOMER_SERVICE, Department.PROPERTY, Department.ENGINEERING):
+        complaints.add_department_staff(department.value, service, admin)
+    for department in (Department.ENGINEERING, Department.SALES, Department.DESIGN):
+        complaints.add_department_staff(department.value, admin, admin)
     now = utcnow()
     unit = services.my_units(member)[0] if services.my_units(member) else None
 
@@ -123,6 +130,18 @@ def seed_forum() -> None:
         member, cats["sales-contract"], "車位合同面積與交付不符",
         "購買的地下車位合同面積為 13.5 平方米，實際量度只有 12 平方米左右，希望銷售部解釋。",
         unit=unit, is_private=True, now=ago(2))
+
+    # Recorded by customer service for the homeowner: a phone call and a walk-in.
+    services.record_complaint(
+        service, member, cats["property-management"], "停車場入口閘機經常失靈",
+        "陳先生來電：地庫停車場入口的閘機這星期三次無法感應車牌，晚上要等保安人手開閘，"
+        "希望盡快維修。", channel=Channel.PHONE.value, unit=unit, now=ago(20))
+    walk_in = services.record_complaint(
+        service, member, cats["construction-quality"], "Cracked tiles in the bathroom",
+        "Mr Chan came to the club office with photos: three floor tiles in the main bathroom "
+        "cracked a month after handover.", channel=Channel.WALK_IN.value, unit=unit,
+        now=ago(6)).thread
+    complaints.assign(walk_in.complaint, service, assignee=admin)
 
     services.start_thread(
         partner, cats["club-life"], "业主篮球队招募队员",

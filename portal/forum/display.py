@@ -9,10 +9,10 @@ from markupsafe import Markup
 from portal.core.markdown import plain_excerpt
 from portal.core.textfold import excerpt_around, highlight
 from portal.forum.complaints.progress import rating_word
-from portal.forum.models import CategoryKind, ComplaintStatus, Department, Priority
+from portal.forum.models import CategoryKind, Channel, ComplaintStatus, Department, Priority
 
 LABELLED = {"status": ComplaintStatus, "department": Department, "priority": Priority,
-            "kind": CategoryKind}
+            "kind": CategoryKind, "channel": Channel}
 
 
 def duration(seconds: int | None) -> str:

@@ -13,7 +13,14 @@ from portal.core.figures import Figure, Period, count_rows, median, medians, sha
 from portal.core.sql import hours_between, year_month
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.forum.models import ACTIVE_STATUSES, Complaint, Department, DepartmentLead, Thread
+from portal.forum.models import (
+    ACTIVE_STATUSES,
+    Channel,
+    Complaint,
+    Department,
+    DepartmentLead,
+    Thread,
+)
 from portal.forum.moderation import flag_queue_query
 
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
@@ -86,6 +93,26 @@ def handling(period: Period) -> Figure:
                   definition=_l("Handling rate: complaints resolved by their target ÷ complaints whose "
                                 "target fell in the period. First response: from raising to the first "
                                 "official reply, median of the complaints raised in the period."))
+
+
+def complaints_by_channel(period: Period) -> Figure:
+    """Complaints raised in the period by how they reached the club (posted online, or
+    recorded by staff for a homeowner who phoned, walked in, e-mailed or spoke on site),
+    with each channel's share of all."""
+    found = dict(db.session.execute(
+        select(Complaint.channel, func.count(Complaint.id)).where(
+            Complaint.id.in_(_complaints(period)), Complaint.created_at >= period.starts_at,
+            Complaint.created_at < period.ends_before).group_by(Complaint.channel)).all())
+    total = sum(found.values())
+    rows = [(channel.label, found.get(channel.value, 0), share(found.get(channel.value, 0), total))
+            for channel in Channel]
+    rows.append((_l("All channels"), total, share(total, total)))
+    return Figure("channels", _l("Complaints by channel"),
+                  [_l("Channel"), _l("Complaints"), _l("Share (%)")], rows,
+                  chart=horizontal_bars(_l("Complaints"), [(r[0], r[1]) for r in rows[:-1]]),
+                  definition=_l("Complaints raised in the period by how they reached us: posted "
+                                "in the portal, or recorded by staff for a homeowner who phoned, "
+                                "walked in, wrote an e-mail or spoke to staff on site."))
 
 
 def _hours(value: float | None) -> float | None:

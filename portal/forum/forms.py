@@ -36,6 +36,7 @@ from portal.forum.complaints.escalation import MAX_ESCALATION_NOTE
 from portal.forum.complaints.progress import RATING_WORDS
 from portal.forum.models import (
     MAX_PHOTOS_PER_POST,
+    RECORDED_CHANNELS,
     CategoryKind,
     ComplaintStatus,
     Department,
@@ -209,3 +210,27 @@ class DepartmentLeadForm(PortalForm):
     department = SelectField(_l("Department"), choices=Department.choices())
     lead = IdChoiceField(_l("Lead"), validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Save"))
+
+
+class DepartmentStaffForm(PortalForm):
+    department = SelectField(_l("Department"), choices=Department.choices())
+    user = IdChoiceField(_l("Staff member"), validators=[
+        InputRequired(message=_l("Choose a staff member."))], validate_choice=False)
+    submit = SubmitField(_l("Add to the department"))
+
+
+class ComplaintRecordForm(PortalForm):
+    """Staff record a complaint for a homeowner who phoned or came by."""
+
+    channel = SelectField(_l("How did the homeowner reach us?"),
+                          choices=[SelectChoice(value=c.value, label=c.label)
+                                   for c in RECORDED_CHANNELS])
+    category = SelectField(_l("Category"), choices={})
+    unit = IdChoiceField(_l("Unit"), validators=[Optional()])
+    title = StringField(_l("Title"), validators=[
+        DataRequired(message=_l("Give the thread a title.")),
+        Length(max=MAX_TITLE, message=_l("The title is too long."))])
+    body = TextAreaField(_l("What the homeowner told us"), validators=_BODY,
+                         description=_FORMAT_HELP, render_kw={"rows": 8})
+    is_private = BooleanField(_l("Private: only staff and the homeowner can read this complaint"))
+    submit = SubmitField(_l("Record the complaint"))

@@ -15,6 +15,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Building, Unit, User
+from portal.accounts.permissions import ROLE_PERMISSIONS, P
+from portal.accounts.services import search_members
 from portal.core.hooks import post_badges, thread_panels
 from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
@@ -41,6 +43,7 @@ RESULTS_PER_PAGE = 20
 THREAD_OPTIONS = (
     joinedload(Thread.category), joinedload(Thread.author),
     joinedload(Thread.complaint).joinedload(Complaint.assignee),
+    joinedload(Thread.complaint).joinedload(Complaint.recorded_by),
     joinedload(Thread.complaint).joinedload(Complaint.unit)
     .joinedload(Unit.building).joinedload(Building.development),
     # The homeowner's progress line: the status history and who made each change.
@@ -276,3 +279,32 @@ def search_page(user: User, q: str, page: int = 1) -> SearchPage:
     results = paginate(query, RESULTS_PER_PAGE, page=page) if query is not None else None
     return SearchPage(q, results, too_short=bool(q) and query is None,
                       terms=parse_terms(q) if query is not None else [])
+
+
+# --- staff recording a complaint for a homeowner ----------------------------------------
+
+RECORD_SEARCH_PER_PAGE = 20
+
+
+def record_candidates(text: str):
+    """Whom staff may record a complaint for: active members and partners matching the
+    members admin's search (name, e-mail, phone or a unit such as "3-1502")."""
+    roles = [role.value for role, perms in ROLE_PERMISSIONS.items()
+             if P.POST_FORUM in perms and P.STAFF_AREA not in perms]
+    return search_members(text).where(User.role.in_(roles), User.is_active_account)
+
+
+def may_record_for(user: User) -> bool:
+    """Staff may record complaints for this account (not staff, active, may post)."""
+    return user.is_active_account and not user.is_staff and user.can(P.POST_FORUM)
+
+
+@dataclass(frozen=True)
+class RecordChoices:
+    categories: list[Category]  # complaint categories
+    units: list[Unit]  # the homeowner's verified units
+
+
+def record_choices(homeowner: User) -> RecordChoices:
+    return RecordChoices([c for c in categories() if c.is_complaint and rules.can_start_thread(homeowner, c)],
+                         my_units(homeowner))

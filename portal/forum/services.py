@@ -36,9 +36,11 @@ from portal.forum import complaints as complaint_rules
 from portal.forum.common import ForumError, tell
 from portal.forum.models import (
     MAX_PHOTOS_PER_POST,
+    RECORDED_CHANNELS,
     CannedReply,
     Category,
     CategoryKind,
+    Channel,
     Flag,
     Follow,
     Photo,
@@ -50,6 +52,7 @@ from portal.forum.models import (
 from portal.forum.rules import (
     can_edit_post,
     can_flag_post,
+    can_handle_complaint,
     can_reply,
     can_see_post,
     can_see_thread,
@@ -80,11 +83,11 @@ def active_sanction(user: User, now: datetime | None = None) -> Sanction | None:
         .order_by(Sanction.silenced_until.desc()).limit(1))
 
 
-def _check_may_post(user: User, body: str, now: datetime) -> None:
+def _check_may_post(user: User, body: str, now: datetime, *, silenced_ok: bool = False) -> None:
     # One post at a time per member (a row lock on PostgreSQL), so that a double-clicked
     # submit cannot slip two identical posts past the duplicate check below.
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    sanction = active_sanction(user, now)
+    sanction = None if silenced_ok else active_sanction(user, now)
     if sanction is not None:
         raise ForumError(_l("You cannot post until %(until)s.",
                             until=format_datetime(sanction.silenced_until, "short")))
@@ -159,9 +162,10 @@ def _new_post(thread: Thread, author: User, body: str, now: datetime, *, opening
 
 def start_thread(author: User, category: Category, title: str, body: str, *,
                  photos: list | None = None, unit: Unit | None = None, is_private: bool = False,
-                 now: datetime | None = None) -> Post:
+                 now: datetime | None = None, recorded_by: User | None = None,
+                 channel: str = Channel.ONLINE.value) -> Post:
     """Open a thread (a complaint in a complaint category) with its first post and photos;
-    returns the opening post."""
+    returns the opening post. `recorded_by`/`channel`: see `record_complaint`."""
     now = now or utcnow()
     if not can_start_thread(author, category):
         raise ForumError(_l("You cannot start a thread in this category."))
@@ -170,7 +174,8 @@ def start_thread(author: User, category: Category, title: str, body: str, *,
         raise ForumError(_l("Give the thread a title."))
     if len(title) > MAX_TITLE:
         raise ForumError(_l("The title is too long."))
-    _check_may_post(author, body, now)
+    # A silenced member who phones in a complaint is still heard.
+    _check_may_post(author, body, now, silenced_ok=recorded_by is not None)
     if not category.is_complaint and (unit is not None or is_private):
         raise ForumError(_l("Only complaints can be private or tied to a unit."))
     if unit is not None and unit.id not in {u.id for u in my_units(author)}:
@@ -182,10 +187,40 @@ def start_thread(author: User, category: Category, title: str, body: str, *,
                      official=category.is_announcement and is_official_author(author))
     db.session.flush()
     if category.is_complaint:
-        complaint_rules.open_complaint(thread, category, unit, now)
+        complaint_rules.open_complaint(thread, category, unit, now, recorded_by=recorded_by,
+                                       channel=channel)
     db.session.add(Follow(user=author, thread_id=thread.id, created_at=now))
     _store_photos(post, photos or [])
     index_post(post)
+    return post
+
+
+RECORDED_NOTICE = N_("Staff recorded your complaint %(ticket)s “%(title)s” for you. You can "
+                     "follow it and reply here.")
+
+
+def record_complaint(staff: User, homeowner: User, category: Category, title: str, body: str, *,
+                     channel: str, unit: Unit | None = None, is_private: bool = False,
+                     now: datetime | None = None, ip: str | None = None) -> Post:
+    """Staff record a complaint for a homeowner who phoned, walked in, wrote an e-mail or
+    spoke to staff on site. It is the homeowner's own (their thread: they see it, follow
+    it and are told of every step); the staff member and the channel are kept, audited
+    and shown to staff. The homeowner is told at once, in the app and by e-mail."""
+    if not can_handle_complaint(staff):
+        raise ForumError(_l("Only complaint handlers can record complaints."))
+    if channel not in {c.value for c in RECORDED_CHANNELS}:
+        raise ForumError(_l("Choose how the homeowner reached us."), field="channel")
+    if not category.is_complaint:
+        raise ForumError(_l("Choose a complaint category."), field="category")
+    if homeowner.id == staff.id or homeowner.is_staff or not homeowner.is_active_account:
+        raise ForumError(_l("Complaints are recorded for homeowners and partners only."))
+    post = start_thread(homeowner, category, title, body, unit=unit, is_private=is_private,
+                        now=now, recorded_by=staff, channel=channel)
+    complaint = post.thread.complaint
+    record_action(staff, "complaint.record", complaint,
+                  {"channel": channel, "homeowner": homeowner.id}, ip)
+    tell(homeowner, "complaint", RECORDED_NOTICE, complaint_rules.notice_params(complaint),
+         complaint_rules.complaint_link(complaint), subject=N_("Your complaint %(ticket)s: %(title)s"))
     return post
 
 

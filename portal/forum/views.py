@@ -5,7 +5,7 @@ Reading is public: visitors who are not logged in browse, read and search the pu
 threads with their replies and see their photos (the openness of a public complaint
 forum is the point); private complaints, internal notes and hidden posts stay 404 for
 them as for any member who may not see them (`rules`). Everything that writes needs an
-account (`login_required`).
+account (`require_login`).
 
 Each view: load (404) → check (403/404) → one service call → return. The request's unit
 of work commits (or rolls back a refused form, status 400); e-mails leave after the
@@ -27,9 +27,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from portal.accounts.permissions import public, require_login
 from portal.core.forms import EmptyForm
 from portal.core.images import send_stored_image
 from portal.core.loaders import get_or_404, query_id
@@ -92,6 +93,7 @@ def _locale() -> str:
 # --- browsing -------------------------------------------------------------------------
 
 @bp.get("/")
+@public
 def forum_index():
     index = reading.index_page(current_user, requested_page())
     return render_template("forum/index.html", categories=index.categories, counts=index.counts,
@@ -99,6 +101,7 @@ def forum_index():
 
 
 @bp.get("/c/<slug>")
+@public
 def category_detail(slug: str):
     category = reading.category_by_slug(slug)
     if category is None:
@@ -109,7 +112,7 @@ def category_detail(slug: str):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@require_login
 @posting_limit
 def new_thread():
     choices = reading.new_thread_choices(current_user)
@@ -162,6 +165,7 @@ def render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: i
 
 
 @bp.get("/t/<int:thread_id>")
+@public
 def thread_detail(thread_id: int):
     thread = get_or_404(Thread, thread_id, options=reading.THREAD_OPTIONS)
     target = reading.merged_target(current_user, thread)
@@ -173,7 +177,7 @@ def thread_detail(thread_id: int):
 
 
 @bp.post("/t/<int:thread_id>/reply")
-@login_required
+@require_login
 @posting_limit
 def reply(thread_id: int):
     thread = load_thread(thread_id)
@@ -190,6 +194,7 @@ def reply(thread_id: int):
 
 
 @bp.get("/p/<int:post_id>")
+@public
 def post_link(post_id: int):
     """A stable link to a post: the thread page it is on, scrolled to it."""
     post = load_post(post_id)
@@ -199,7 +204,7 @@ def post_link(post_id: int):
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
-@login_required
+@require_login
 def edit_post(post_id: int):
     post = load_post(post_id)
     if not rules.can_edit_post(current_user, post):
@@ -217,6 +222,7 @@ def edit_post(post_id: int):
 
 
 @bp.get("/p/<int:post_id>/history")
+@public
 def post_history(post_id: int):
     post = load_post(post_id)
     if not rules.shows_content(current_user, post):
@@ -225,7 +231,7 @@ def post_history(post_id: int):
 
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
-@login_required
+@require_login
 def flag_post(post_id: int):
     post = load_post(post_id)
     if not rules.can_flag_post(current_user, post):
@@ -240,7 +246,7 @@ def flag_post(post_id: int):
 
 
 @bp.post("/t/<int:thread_id>/follow")
-@login_required
+@require_login
 def follow(thread_id: int):
     thread = load_thread(thread_id)
     services.follow(current_user, thread)
@@ -249,7 +255,7 @@ def follow(thread_id: int):
 
 
 @bp.post("/t/<int:thread_id>/unfollow")
-@login_required
+@require_login
 def unfollow(thread_id: int):
     thread = load_thread(thread_id)
     services.unfollow(current_user, thread)
@@ -259,6 +265,7 @@ def unfollow(thread_id: int):
 
 @bp.get("/photos/<int:photo_id>")
 @bp.get("/photos/<int:photo_id>/thumb", endpoint="photo_thumb")
+@public
 def photo(photo_id: int):
     """Photos are served only to who may see the post and its thread: others get 404."""
     photo_ = get_or_404(Photo, photo_id, options=[joinedload(Photo.post).joinedload(Post.thread)],
@@ -268,6 +275,7 @@ def photo(photo_id: int):
 
 
 @bp.get("/search")
+@public
 def search():
     found = reading.search_page(current_user, request.args.get("q", ""), requested_page())
     return render_template("forum/search.html", q=found.q, page=found.results, locale=_locale(),
@@ -289,7 +297,7 @@ def _author_acts(thread_id: int, act, done: str):
 
 
 @bp.post("/t/<int:thread_id>/escalate")
-@login_required
+@require_login
 def escalate(thread_id: int):
     complaint = load_complaint(thread_id)
     if not rules.is_complaint_author(current_user, complaint):
@@ -305,7 +313,7 @@ def escalate(thread_id: int):
 
 
 @bp.post("/t/<int:thread_id>/reopen")
-@login_required
+@require_login
 def reopen(thread_id: int):
     return _author_acts(
         thread_id, lambda complaint: complaint_rules.reopen(complaint, current_user, ip=client_ip()),
@@ -313,7 +321,7 @@ def reopen(thread_id: int):
 
 
 @bp.post("/t/<int:thread_id>/rate")
-@login_required
+@require_login
 def rate(thread_id: int):
     complaint = load_complaint(thread_id)
     if not rules.is_complaint_author(current_user, complaint):

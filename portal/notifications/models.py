@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from flask_babel import lazy_pgettext as _lp
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.enums import LabelledEnum
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
@@ -27,3 +29,29 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class StaffEmails(LabelledEnum):
+    """Which staff alerts (a complaint for my department arrived, was escalated or
+    reopened, was assigned to me) also come by e-mail; in the app they always come."""
+
+    ALL = "all", _lp("staff e-mails", "Every alert")
+    URGENT = "urgent", _lp("staff e-mails", "Only escalations")
+    NONE = "none", _lp("staff e-mails", "None (in the portal only)")
+
+
+DEFAULT_STAFF_EMAILS = StaffEmails.ALL
+
+
+class NotificationSetting(db.Model):
+    """A user's own notification settings; no row means the defaults."""
+
+    __tablename__ = "notification_settings"
+    __table_args__ = (
+        CheckConstraint(f"staff_emails IN ({', '.join(repr(str(v)) for v in StaffEmails)})",
+                        name="staff_emails_known"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    staff_emails: Mapped[str] = mapped_column(String(16), default=DEFAULT_STAFF_EMAILS.value)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,10 +23,12 @@ DEMO_PERKS = [
       "A certified technician cleans one split air-conditioner at your home, filters and "
       "outdoor unit included."),
      PerkCategory.HOME_SERVICES, 800, 40, 2, "member", ((31, 78, 95), (120, 190, 200))),
-    (("物業管理費抵扣 $200", "物业管理费抵扣 ¥200", "Property fee offset (200)"),
-     ("下期物業管理費直接扣減 200 元，由物業管理處入賬。",
+    # The developments sell in renminbi: CN¥ where ¥ alone could be read as yen (Babel's
+    # own currency symbols per locale, as `money` shows prices).
+    (("物業管理費抵扣 CN¥200", "物业管理费抵扣 ¥200", "Property fee offset CN¥200"),
+     ("下期物業管理費直接扣減人民幣 200 元，由物業管理處入賬。",
       "下期物业管理费直接扣减 200 元，由物业管理处入账。",
-      "200 off your next property management fee, credited by the management office."),
+      "CN¥200 off your next property management fee, credited by the management office."),
      PerkCategory.PROPERTY_FEE_OFFSETS, 2000, None, 6, "member", None),
     (("親子手工工作坊", "亲子手工工作坊", "Family craft workshop"),
      ("週六下午於會所舉行，適合 5 至 12 歲小朋友與家長一同參加，材料由會方提供。",

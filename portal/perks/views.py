@@ -12,9 +12,9 @@ import secrets
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from portal.accounts.permissions import P, require_permission
+from portal.accounts.permissions import P, require_any_permission, require_permission
 from portal.core.forms import EmptyForm
 from portal.core.images import send_stored_image
 from portal.core.loaders import get_or_404
@@ -52,13 +52,11 @@ def perk_detail(perk_id: int):
 
 
 @bp.get("/<int:perk_id>/image/<any(full, thumb):variant>")
-@login_required
+@require_any_permission(P.REDEEM_PERKS, P.MANAGE_PERKS)
 def perk_image(perk_id: int, variant: str):
     """Members see images of catalog perks; marketing sees every perk's image."""
     perk = get_or_404(Perk, perk_id)
     manager = current_user.can(P.MANAGE_PERKS)
-    if not manager and not current_user.can(P.REDEEM_PERKS):
-        abort(403)
     if not (manager or perk.is_active) or not perk.image_name:
         abort(404)
     name = perk.image_name if variant == "full" else perk.image_thumb_name

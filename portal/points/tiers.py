@@ -95,7 +95,8 @@ def tier_for(lifetime: int, tier_list: list[Tier] | None = None) -> Tier:
     for tier in tier_list or tiers():
         if lifetime >= tier.threshold:
             current = tier
-    assert current is not None  # the lowest threshold is 0
+    if current is None:  # settings keep the lowest threshold at 0
+        raise ValueError(f"no tier for {lifetime} lifetime points")
     return current
 
 

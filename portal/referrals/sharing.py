@@ -88,7 +88,7 @@ def member_page(member: User, page: int) -> MemberPage:
                          page=page)
     return MemberPage(
         code=code, link=link, rule=rule, summary=summary_of(member), page=referrals,
-        qr=Markup(qr_svg(link)) if link else None,  # our own SVG: no user text inside
+        qr=Markup(qr_svg(link)) if link else None,  # nosec B704
         text=share_text(link, rule.invitee_points) if link else None,
         friends=[_friend_row(referral) for referral in referrals.items],
     )

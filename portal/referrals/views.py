@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.permissions import P, require_permission
+from portal.accounts.permissions import P, public, require_permission
 from portal.core.forms import EmptyForm
 from portal.core.pagination import requested_page
 from portal.extensions import limiter
@@ -54,6 +54,7 @@ def qr_download():
 
 @bp.get("/join/<code>")
 @limiter.limit(lambda: current_app.config["REFERRAL_LOOKUP_LIMIT"])
+@public
 def join(code: str):
     """The invitee's landing page; remembers a valid code for registration (signed cookie)."""
     page = sharing.landing(code)

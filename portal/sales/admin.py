@@ -153,8 +153,8 @@ def purchase_list():
 def export_csv():
     filters = reports.parse_filters(request.args)
     header = [_("Contract number"), _("Development"), _("Building"), _("Unit"), _("Buyer"), _("Phone"),
-              _("E-mail"), _("Signed on"), _("Price"), _("Status"), _("Referral code"), _("Member ID"),
-              _("Referral ID"), _("Import")]
+              _("E-mail"), _("Signed on"), _("Price"), _("Currency"), _("Status"), _("Referral code"),
+              _("Member ID"), _("Referral ID"), _("Import")]
     labels = {key: str(value) for key, value in PurchaseStatus.labels().items()}
     return csv_response(f"purchases-{utcnow():%Y%m%d-%H%M}.csv", header,
                         reports.export_rows(filters, labels))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core.charts import columns, horizontal_bars
 from portal.core.figures import Figure, Period, share
+from portal.core.i18n import in_reader_script
 from portal.sales.reports import sales_figures
 
 
@@ -19,7 +20,7 @@ def referred_share(period: Period) -> Figure:
         counts = totals.setdefault((name, month[:4]), [0, 0])
         counts[0] += cell.referred
         counts[1] += cell.purchases
-    rows = [(name, year, referred, total, share(referred, total))
+    rows = [(in_reader_script(name), year, referred, total, share(referred, total))
             for (name, year), (referred, total) in sorted(totals.items())]
     whole = figures.total
     rows.append((_l("All developments"), "", whole.referred, whole.purchases,

@@ -151,7 +151,7 @@ class Purchase(db.Model):
     buyer_phone: Mapped[str] = mapped_column(String(32), default="")
     buyer_email: Mapped[str] = mapped_column(String(254), default="")
     signed_on: Mapped[date]
-    # In cents of the development's currency (renminbi for every development so far).
+    # In cents of the development's currency (`Development.currency`).
     price_cents: Mapped[int] = mapped_column(BigInteger)
     referral_code: Mapped[str] = mapped_column(String(16), default="")
     status: Mapped[str] = mapped_column(String(16), default=PurchaseStatus.ACTIVE.value)
@@ -175,6 +175,3 @@ class Purchase(db.Model):
     def status_label(self):
         return PurchaseStatus.label_of(self.status)
 
-    @property
-    def price(self) -> float:
-        return self.price_cents / 100

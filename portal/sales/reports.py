@@ -167,6 +167,7 @@ def export_rows(filters: Filters, labels: Mapping[str, str]) -> Iterator[list[An
         yield [purchase.contract_no, purchase.development.name, purchase.building.name,
                purchase.unit.number, purchase.buyer_name, purchase.buyer_phone, purchase.buyer_email,
                purchase.signed_on.isoformat(), f"{purchase.price_cents / 100:.2f}",
+               purchase.development.currency,
                labels.get(purchase.status, purchase.status), purchase.referral_code,
                purchase.member_id or "", purchase.referral_id or "", purchase.batch_id]
 

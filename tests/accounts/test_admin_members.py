@@ -70,7 +70,7 @@ def test_member_detail_shows_profile_homes_role_and_points(client, db, login):
     response = client.get(f"/admin/members/{member.id}?lang=en")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    for text in ("Mei Chan", member.email, "+852 1234 5678", "Asia/Taipei", "Jade Lake · 2棟 · 1203",
+    for text in ("Mei Chan", member.email, "+852 1234 5678", "Taipei", "Jade Lake · 2棟 · 1203",
                  "Jade Lake · 3棟 · 0101", "Verified homeowner", "Waiting for verification",
                  '<dd class="col-7" id="member-role">Member</dd>',
                  '<dd class="col-7" id="member-points">1,234</dd>', "5,678"):

@@ -49,7 +49,7 @@ def test_share_and_charts(app):
     assert share(1, 3) == 33.3 and share(5, 0) is None and share(None, 4) == 0.0
     with app.test_request_context("/?lang=en"):
         chart = horizontal_bars("Handling", [("A", 50.0), ("B", 100.0), ("C", None)])
-        assert [bar.width for bar in chart.bars] == [130, 260, 0]
+        assert [bar.width for bar in chart.bars] == [145, 290, 0]
         assert [bar.text for bar in chart.bars] == ["50", "100", "—"]
         months = columns("New", [("2026-01", 3), ("2026-02", 0), ("2026-03", 12)])
         assert [bar.height for bar in months.bars] == [40, 0, 160] and months.bars[2].text == "12"

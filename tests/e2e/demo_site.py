@@ -187,6 +187,9 @@ def page_families(app) -> list[PageFamily]:
         PageFamily("sales-purchases", "admin", "/admin/sales/purchases"),
         PageFamily("partners", "admin", "/admin/partners/"),
         PageFamily("partner-figures", "admin", "/admin/partners/figures"),
+        PageFamily("record-search", "service", "/admin/complaints/record?q=member%40demo.club"),
+        PageFamily("record-complaint", "service", f"/admin/complaints/record/{member}"),
+        PageFamily("notification-settings", "service", "/notifications/settings"),
     ]
     if campaign:
         families.append(PageFamily("campaign", "marketing", f"/admin/campaigns/{campaign}"))

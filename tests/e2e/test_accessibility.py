@@ -52,8 +52,6 @@ SMALL_TEXT = """() => {
     if (!el || !el.getClientRects().length) continue;
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || el.closest('.visually-hidden, [hidden]')) continue;
-    // Chart labels are part of an image whose numbers are in the table beside it.
-    if (el.closest('svg[role="img"]')) continue;
     if (parseFloat(style.fontSize) < 13.5) {
       small.add(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' ' + style.fontSize
         + ' "' + node.textContent.trim().slice(0, 20) + '"');

@@ -1,14 +1,15 @@
 from tests.access import (
     ADMIN,
-    ALLOWED,
     ANON,
     LOGIN,
     MARKETING,
     MEMBER,
     PARTNER,
     SERVICE,
+    VERIFIED,
     Route,
     only,
+    owner_only,
     signed_in,
 )
 from tests.feedback.helpers import make_round, make_suggestion, make_survey, marketing, reviewer
@@ -49,7 +50,7 @@ def _photo(suffix: str = ""):
 
 
 # The author (MEMBER) and reviewing staff see a suggestion under review; others get 404.
-SEEN_BY_AUTHOR = {ANON: LOGIN, MEMBER: 200, PARTNER: 404, SERVICE: 200, MARKETING: 200, ADMIN: 200}
+SEEN_BY_AUTHOR = owner_only(200, staff={SERVICE: 200, MARKETING: 200, ADMIN: 200})
 
 EVALUATORS = (MARKETING, ADMIN)  # P.MANAGE_EVALUATIONS
 
@@ -90,32 +91,38 @@ def _comment(world) -> str:
 INVITED_PARTNER = {ANON: LOGIN, MEMBER: 403, PARTNER: 200, SERVICE: 403, MARKETING: 403, ADMIN: 403}
 FILE_SEEN = {ANON: LOGIN, MEMBER: 404, PARTNER: 200, SERVICE: 404, MARKETING: 200, ADMIN: 200}
 # An evaluation: staff rate as staff; the world's member has no home in the development.
-RATERS = {ANON: LOGIN, MEMBER: 403, PARTNER: 400, SERVICE: 400, MARKETING: 400, ADMIN: 400}
+# A verified homeowner of the development (the world's) may rate.
+RATERS = {ANON: LOGIN, MEMBER: 403, PARTNER: 400, SERVICE: 400, MARKETING: 400, ADMIN: 400,
+          VERIFIED: 400}
 
 # Staff are never in a survey's audience: the page says so with a 403.
 ANSWERING = {ANON: LOGIN, MEMBER: 200, PARTNER: 200, SERVICE: 403, MARKETING: 403, ADMIN: 403}
 
 RULES = [
     Route("feedback.survey_list", signed_in()),
-    Route("feedback.survey_detail", ANSWERING, path=_survey("/surveys")),
+    Route("feedback.survey_detail", ANSWERING, path=_survey("/surveys"),
+          object_rule="the survey's audience (never staff)"),
     Route("feedback.survey_detail", {**ANSWERING, MEMBER: 400, PARTNER: 400}, method="POST",
-          path=_survey("/surveys")),
-    Route("feedback.survey_thanks", signed_in(ALLOWED), path=_survey("/surveys", "/thanks")),
+          path=_survey("/surveys"),
+          object_rule="the survey's audience (never staff)"),
+    Route("feedback.survey_thanks", signed_in(302), path=_survey("/surveys", "/thanks")),
     Route("surveys_admin.survey_list", only(SURVEY_MANAGERS)),
     Route("surveys_admin.survey_new", only(SURVEY_MANAGERS)),
-    Route("surveys_admin.survey_new", only(SURVEY_MANAGERS, ALLOWED), method="POST"),
+    Route("surveys_admin.survey_new", only(SURVEY_MANAGERS, 400), method="POST"),
     Route("surveys_admin.survey_detail", only(SURVEY_MANAGERS),
           path=_survey("/admin/surveys", publish=False)),
     Route("surveys_admin.survey_edit", only(SURVEY_MANAGERS),
           path=_survey("/admin/surveys", "/edit", publish=False)),
-    Route("surveys_admin.survey_edit", only(SURVEY_MANAGERS, ALLOWED), method="POST",
+    Route("surveys_admin.survey_edit", only(SURVEY_MANAGERS, 400), method="POST",
           path=_survey("/admin/surveys", "/edit", publish=False)),
-    Route("surveys_admin.question_add", only(SURVEY_MANAGERS, ALLOWED), method="POST",
+    Route("surveys_admin.question_add", only(SURVEY_MANAGERS, 400), method="POST",
           path=_survey("/admin/surveys", "/questions", publish=False)),
-    Route("surveys_admin.question_remove", only(SURVEY_MANAGERS, ALLOWED), method="POST", path=_question),
-    Route("surveys_admin.survey_publish", only(SURVEY_MANAGERS, ALLOWED), method="POST",
+    # Marketing removes the question; the admin then finds none (404).
+    Route("surveys_admin.question_remove", only(SURVEY_MANAGERS, 302) | {ADMIN: 404}, method="POST",
+          path=_question),
+    Route("surveys_admin.survey_publish", only(SURVEY_MANAGERS, 302), method="POST",
           path=_survey("/admin/surveys", "/publish", publish=False)),
-    Route("surveys_admin.survey_close", only(SURVEY_MANAGERS, ALLOWED), method="POST",
+    Route("surveys_admin.survey_close", only(SURVEY_MANAGERS, 302), method="POST",
           path=_survey("/admin/surveys", "/close")),
     Route("surveys_admin.survey_results", only(SURVEY_MANAGERS), path=_survey("/admin/surveys", "/results")),
     Route("surveys_admin.survey_export", only(SURVEY_MANAGERS),
@@ -138,11 +145,14 @@ RULES = [
     Route("suggestions_admin.suggestion_implement", only(REVIEWERS, 400), method="POST",
           path=_suggestion("/admin/suggestions", "/implement", "under_review")),
     Route("feedback.round_list", signed_in()),
-    Route("feedback.round_detail", INVITED_PARTNER, path=_round("/rounds")),
+    Route("feedback.round_detail", INVITED_PARTNER, path=_round("/rounds"),
+          object_rule="invited partners only"),
     Route("feedback.round_comment", {**INVITED_PARTNER, PARTNER: 400}, method="POST",
-          path=_round("/rounds", "/comments")),
+          path=_round("/rounds", "/comments"),
+          object_rule="invited partners only"),
     Route("feedback.round_evaluate", RATERS, method="POST",
-          path=_round("/rounds", "/evaluation", "evaluation")),
+          path=_round("/rounds", "/evaluation", "evaluation"),
+          object_rule="staff and homeowners of the development"),
     Route("feedback.round_file", FILE_SEEN, path=_round_file()),
     Route("feedback.round_file_thumb", FILE_SEEN, path=_round_file("/thumb")),
     Route("evaluations_admin.round_list", only(EVALUATORS)),

@@ -19,8 +19,8 @@ MAIN = re.compile(r"<main[^>]*>(.*)</main>", re.S)
 # The page's own forms and chart frames: what users wrote is inside them, and stays checked.
 # Only opening tags exactly as our templates write them are dropped, so an injected <svg> or
 # <form> of any other shape is still caught.
-OUR_TAGS = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="[^"<>]*" width="100%" '
-                      r'style="max-width: \d+px" role="img"[^<>]*>|<svg width="12" height="12" '
+OUR_TAGS = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="[^"<>]*" width="\d+" '
+                      r'height="\d+" role="img"[^<>]*>|<svg width="12" height="12" '
                       r'aria-hidden="true">|</svg>|<form method="post"[^<>]*>|</form>')
 VECTORS = XSS_VECTORS[::4]
 

@@ -8,11 +8,10 @@ log in.
 
 from __future__ import annotations
 
-from portal.forum import moderation, services
+from portal.forum import complaints, moderation, services
 from tests import factories
 from tests.access import (
     ADMIN,
-    ALLOWED,
     ANON,
     LOGIN,
     MARKETING,
@@ -22,6 +21,7 @@ from tests.access import (
     Route,
     everyone,
     only,
+    owner_only,
     signed_in,
 )
 from tests.forum.helpers import file_storage, make_category, make_complaint, make_reply, make_thread
@@ -74,6 +74,16 @@ def _photo(private: bool, thumb: bool = False):
         photo = thread_photo(thread)
         return f"/forum/photos/{photo.id}" + ("/thumb" if thumb else "")
     return build
+
+
+def _department_member(world) -> str:
+    handler = factories.make_user("service")
+    complaints.add_department_staff("engineering", handler, world.users[ADMIN])
+    return f"/admin/forum/departments/staff/engineering/{handler.id}/remove"
+
+
+def _record_for_member(world) -> str:
+    return f"/admin/complaints/record/{world.users[MEMBER].id}"
 
 
 def thread_photo(thread):
@@ -142,24 +152,24 @@ RULES = [
     Route("forum.category_detail", everyone(200), path=_category),
     Route("forum.category_detail", everyone(404), path="/forum/c/no-such-category"),
     Route("forum.new_thread", signed_in(200), path=_new),
-    Route("forum.new_thread", signed_in(ALLOWED), method="POST", path=_new),
+    Route("forum.new_thread", signed_in(400), method="POST", path=_new),
     Route("forum.thread_detail", everyone(200), path=_thread),
     Route("forum.thread_detail", private_only(anonymous=404), path=_private),
     Route("forum.thread_detail", everyone(404), path="/forum/t/999999"),
-    Route("forum.reply", signed_in(ALLOWED), method="POST", path=lambda w: _thread(w) + "/reply"),
-    Route("forum.reply", private_only(ALLOWED), method="POST",
+    Route("forum.reply", signed_in(400), method="POST", path=lambda w: _thread(w) + "/reply"),
+    Route("forum.reply", private_only(400), method="POST",
           path=lambda w: _private(w) + "/reply"),
     Route("forum.post_link", everyone(302), path=_post()),
     Route("forum.post_link", {ANON: 404, MEMBER: 404, PARTNER: 404, SERVICE: 302,
                               MARKETING: 404, ADMIN: 302}, path=_hidden_post),
     Route("forum.post_history", everyone(200), path=_post("/history")),
-    Route("forum.edit_post", {ANON: LOGIN, MEMBER: 200, PARTNER: 403, SERVICE: 403,
-                              MARKETING: 403, ADMIN: 403}, path=_post("/edit", MEMBER)),
-    Route("forum.edit_post", {ANON: LOGIN, MEMBER: ALLOWED, PARTNER: 403, SERVICE: 403,
-                              MARKETING: 403, ADMIN: 403}, method="POST",
-          path=_post("/edit", MEMBER)),
+    Route("forum.edit_post", owner_only(200, others=403), path=_post("/edit", MEMBER),
+          object_rule="the author only"),
+    Route("forum.edit_post", owner_only(302, others=403), method="POST",
+          path=_post("/edit", MEMBER),
+          object_rule="the author only"),
     Route("forum.flag_post", signed_in(200), path=_post("/flag")),
-    Route("forum.flag_post", signed_in(ALLOWED), method="POST", path=_post("/flag")),
+    Route("forum.flag_post", signed_in(400), method="POST", path=_post("/flag")),
     Route("forum.follow", signed_in(302), method="POST", path=lambda w: _thread(w) + "/follow"),
     Route("forum.follow", private_only(302), method="POST", path=lambda w: _private(w) + "/follow"),
     Route("forum.unfollow", signed_in(302), method="POST",
@@ -170,48 +180,65 @@ RULES = [
     Route("forum.photo_thumb", private_only(anonymous=404), path=_photo(private=True, thumb=True)),
     Route("forum.photo", everyone(404), path="/forum/photos/999999"),
     Route("forum.search", everyone(200), path="/forum/search?q=漏水"),
-    Route("forum.escalate", {ANON: LOGIN, MEMBER: ALLOWED, PARTNER: 403, SERVICE: 403,
-                             MARKETING: 403, ADMIN: 403}, method="POST",
-          path=_my_complaint("escalate")),
-    Route("forum.reopen", {ANON: LOGIN, MEMBER: ALLOWED, PARTNER: 403, SERVICE: 403,
-                           MARKETING: 403, ADMIN: 403}, method="POST", path=_my_complaint("reopen")),
-    Route("forum.rate", {ANON: LOGIN, MEMBER: ALLOWED, PARTNER: 403, SERVICE: 403,
-                         MARKETING: 403, ADMIN: 403}, method="POST", path=_my_complaint("rate")),
-    Route("forum.rate", private_only(403), method="POST", path=lambda w: _private(w) + "/rate"),
+    Route("forum.escalate", owner_only(400, others=403), method="POST",
+          path=_my_complaint("escalate"),
+          object_rule="the complainant only"),
+    Route("forum.reopen", owner_only(302, others=403), method="POST", path=_my_complaint("reopen"),
+          object_rule="the complainant only"),
+    Route("forum.rate", owner_only(400, others=403), method="POST", path=_my_complaint("rate"),
+          object_rule="the complainant only"),
+    Route("forum.rate", private_only(403), method="POST", path=lambda w: _private(w) + "/rate",
+          object_rule="the complainant only"),
     # Staff: complaints
     Route("complaints_admin.queue", only(HANDLERS)),
-    Route("complaints_admin.bulk_assign", only(HANDLERS, ALLOWED), method="POST"),
-    Route("complaints_admin.update_complaint", only(HANDLERS, ALLOWED), method="POST",
+    Route("complaints_admin.bulk_assign", only(HANDLERS, 302), method="POST"),
+    Route("complaints_admin.update_complaint", only(HANDLERS, 400), method="POST",
           path=_complaint_admin),
     Route("forum_admin.canned_list", only(HANDLERS), path="/admin/forum/canned"),
     Route("forum_admin.canned_edit", only(HANDLERS), path="/admin/forum/canned/new"),
     Route("forum_admin.canned_edit", only(HANDLERS), path=_canned()),
-    Route("forum_admin.canned_edit", only(HANDLERS, ALLOWED), method="POST", path=_canned()),
-    Route("forum_admin.canned_delete", only(HANDLERS, ALLOWED), method="POST", path=_canned("/delete")),
+    Route("forum_admin.canned_edit", only(HANDLERS, 302), method="POST", path=_canned()),
+    Route("forum_admin.canned_edit", only(HANDLERS, 400), method="POST", path="/admin/forum/canned/new"),
+    # Service deletes the reply; the admin then finds none (404).
+    Route("forum_admin.canned_delete", only(HANDLERS, 302) | {ADMIN: 404}, method="POST",
+          path=_canned("/delete")),
     # Staff: moderation
     Route("forum_admin.flag_queue", only(MODERATORS), path="/admin/forum/flags"),
     Route("forum_admin.act_list", only(MODERATORS), path="/admin/forum/acts"),
-    Route("forum_admin.dismiss_flags", only(MODERATORS, ALLOWED), method="POST",
+    Route("forum_admin.dismiss_flags", only(MODERATORS, 303), method="POST",
           path=_admin_post("dismiss-flags")),
-    Route("forum_admin.hide_post", only(MODERATORS, ALLOWED), method="POST", path=_admin_post("hide")),
-    Route("forum_admin.unhide_post", only(MODERATORS, ALLOWED), method="POST",
+    # Service acts (302); the admin finds it done (303, "already").
+    Route("forum_admin.hide_post", only(MODERATORS, 302) | {ADMIN: 303}, method="POST",
+          path=_admin_post("hide")),
+    Route("forum_admin.unhide_post", only(MODERATORS, 303), method="POST",
           path=_admin_post("unhide")),
-    Route("forum_admin.thread_action", only(MODERATORS, ALLOWED), method="POST",
+    Route("forum_admin.thread_action", only(MODERATORS, 302) | {ADMIN: 303}, method="POST",
           path=_admin_thread("lock")),
-    Route("forum_admin.move_thread", only(MODERATORS, ALLOWED), method="POST",
+    Route("forum_admin.move_thread", only(MODERATORS, 400), method="POST",
           path=_admin_thread("move")),
-    Route("forum_admin.merge_thread", only(MODERATORS, ALLOWED), method="POST",
+    Route("forum_admin.merge_thread", only(MODERATORS, 303), method="POST",
           path=_admin_thread("merge")),
     Route("forum_admin.silence_member", only(MODERATORS), path=_silence),
-    Route("forum_admin.silence_member", only(MODERATORS, ALLOWED), method="POST", path=_silence),
-    Route("forum_admin.lift_silence", only(MODERATORS, ALLOWED), method="POST", path=_sanction),
-    Route("forum_admin.undo_act", only(MODERATORS, ALLOWED), method="POST", path=_undo),
+    Route("forum_admin.silence_member", only(MODERATORS, 400), method="POST", path=_silence),
+    Route("forum_admin.lift_silence", only(MODERATORS, 302) | {ADMIN: 303}, method="POST", path=_sanction),
+    Route("forum_admin.undo_act", only(MODERATORS, 302) | {ADMIN: 303}, method="POST", path=_undo),
     # Admin settings
     Route("forum_admin.category_list", only(SETTINGS), path="/admin/forum/categories"),
     Route("forum_admin.category_edit", only(SETTINGS), path="/admin/forum/categories/new"),
     Route("forum_admin.category_edit", only(SETTINGS), path=_category_edit),
-    Route("forum_admin.category_edit", only(SETTINGS, ALLOWED), method="POST", path=_category_edit),
+    Route("forum_admin.category_edit", only(SETTINGS, 400), method="POST", path=_category_edit),
+    Route("forum_admin.category_edit", only(SETTINGS, 400), method="POST",
+          path="/admin/forum/categories/new"),
     Route("forum_admin.departments", only(SETTINGS), path="/admin/forum/departments"),
-    Route("forum_admin.departments", only(SETTINGS, ALLOWED), method="POST",
+    Route("forum_admin.departments", only(SETTINGS, 400), method="POST",
           path="/admin/forum/departments"),
+    Route("forum_admin.add_department_staff", only(SETTINGS, 400), method="POST",
+          path="/admin/forum/departments/staff"),
+    Route("forum_admin.remove_department_staff", only(SETTINGS, 302), method="POST",
+          path=_department_member),
+    # Staff record a complaint for the member who phoned (an empty form is refused: 400).
+    Route("complaints_admin.record_search", only(HANDLERS), path="/admin/complaints/record?q=a"),
+    Route("complaints_admin.record_complaint", only(HANDLERS), path=_record_for_member),
+    Route("complaints_admin.record_complaint", only(HANDLERS, 400), method="POST",
+          path=_record_for_member),
 ]

@@ -173,7 +173,8 @@ def test_assign_department_priority_and_assignee(complaint, staff, db, caplog):
     assert (complaint.department, complaint.priority, complaint.assignee_id) == (
         "engineering", "urgent", staff.id)
     db.session.commit()
-    assert "e-mail to" not in caplog.text  # the assignee is told in the app only
+    # The assignee is told in the app, and by e-mail as their setting (default: every alert) says.
+    assert f"e-mail to {staff.email}: Complaint {complaint.ticket_number}" in caplog.text
     assert db.session.scalar(select(Notification).where(Notification.user_id == staff.id))
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "complaint.assign"))
     assert entry.details["department"] == ["customer_service", "engineering"]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.core.textfold import to_script, written_script
 from portal.forum.models import Category, Complaint, Photo
 from tests.conftest import log_in
 from tests.forum.helpers import upload
@@ -43,7 +44,8 @@ def test_private_complaint_from_demo_member_to_rating(client, runner, db, locale
         Complaint.thread.has(title=title)))
     thread_url = f"/forum/t/{complaint.thread_id}"
     page = client.get(thread_url).get_data(as_text=True)
-    assert private in page and waiting in page and unit.label in page
+    unit_label = to_script(unit.label, written_script(unit.label), locale)  # in the reader's script
+    assert private in page and waiting in page and unit_label in page
     photo = db.session.scalar(select(Photo).join(Photo.post).where(
         Photo.post.has(thread_id=complaint.thread_id)))
 

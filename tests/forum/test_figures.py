@@ -54,3 +54,15 @@ def test_staff_counts(complaints, db):
     assert figures.assigned_to(agent) == 0
     assert figures.overdue_for(agent) == 1
     assert figures.overdue_link(agent) == {"overdue": "1"}
+
+
+def test_complaints_by_channel(complaints, db, english):
+    from portal.forum.models import Complaint
+
+    made = db.session.scalars(db.select(Complaint).order_by(Complaint.id)).all()
+    staff = factories.make_user("service")
+    for complaint, channel in ((made[1], "phone"), (made[3], "walk_in")):  # recorded by staff
+        complaint.channel, complaint.recorded_by_id = channel, staff.id
+    rows = _rows(figures.complaints_by_channel(PERIOD))
+    assert rows == [("Online (portal)", 2, 50.0), ("Phone", 1, 25.0), ("Walk-in", 1, 25.0),
+                    ("E-mail", 0, 0.0), ("On site", 0, 0.0), ("All channels", 4, 100.0)]

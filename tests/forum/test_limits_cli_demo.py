@@ -68,7 +68,10 @@ def test_demo_forum(runner, db, app, client):
     recent = Complaint.created_at > utcnow() - timedelta(days=11)
     statuses = dict(db.session.execute(
         select(Complaint.status, func.count()).where(recent).group_by(Complaint.status)).all())
-    assert statuses == {"in_progress": 1, "resolved": 1, "open": 2}
+    assert statuses == {"in_progress": 1, "resolved": 1, "open": 4}
+    channels = dict(db.session.execute(
+        select(Complaint.channel, func.count()).where(recent).group_by(Complaint.channel)).all())
+    assert channels == {"online": 4, "phone": 1, "walk_in": 1}
     rated = db.session.scalar(select(Complaint).where(Complaint.rating.is_not(None), recent))
     assert rated.rating == 4 and rated.thread.title.startswith("Lift")
     private = db.session.scalar(select(Thread).where(Thread.is_private))

@@ -1,5 +1,5 @@
 from portal.notifications.services import notify
-from tests.access import ALLOWED, LOGIN, MEMBER, Route, signed_in
+from tests.access import MEMBER, STAFF, Route, only, owner_only, signed_in
 
 
 def _members_notification(world) -> str:
@@ -11,7 +11,9 @@ RULES = [
     Route("notifications.notification_list", signed_in(200)),
     Route("notifications.mark_all_read", signed_in(302), method="POST"),
     # Only the owner may open a notification; others get 404, never a peek.
-    Route("notifications.open_notification", {**signed_in(404), "anonymous": LOGIN, MEMBER: 302},
+    Route("notifications.open_notification", owner_only(302),
           method="POST", path=_members_notification),
+    # A staff member's own alert settings (an empty form is refused: 400).
+    Route("notifications.settings", only(STAFF)),
+    Route("notifications.settings", only(STAFF, 400), method="POST"),
 ]
-_ = ALLOWED

@@ -1,6 +1,6 @@
 from portal.accounts.permissions import Role
 from tests import factories
-from tests.access import ADMIN, ALLOWED, MARKETING, SERVICE, Route, only
+from tests.access import ADMIN, MARKETING, SERVICE, Route, only
 from tests.partners.helpers import homeowner_complaint, make_contract, make_organisation
 
 MANAGERS = (SERVICE, ADMIN)  # P.MANAGE_PARTNERS
@@ -32,16 +32,16 @@ def _complaint(suffix: str):
 
 RULES = [
     Route("partners_admin.organisation_list", only(MANAGERS)),
-    Route("partners_admin.organisation_create", only(MANAGERS, ALLOWED), method="POST"),
+    Route("partners_admin.organisation_create", only(MANAGERS, 400), method="POST"),
     Route("partners_admin.organisation_detail", only(MANAGERS), path=_organisation()),
-    Route("partners_admin.organisation_update", only(MANAGERS, ALLOWED), method="POST", path=_organisation()),
-    Route("partners_admin.account_add", only(MANAGERS, ALLOWED), method="POST",
+    Route("partners_admin.organisation_update", only(MANAGERS, 400), method="POST", path=_organisation()),
+    Route("partners_admin.account_add", only(MANAGERS, 400), method="POST",
           path=_organisation("/accounts")),
     Route("partners_admin.account_remove", only(MANAGERS, 302), method="POST", path=_account),
-    Route("partners_admin.contract_create", only(MANAGERS, ALLOWED), method="POST",
+    Route("partners_admin.contract_create", only(MANAGERS, 400), method="POST",
           path=_organisation("/contracts")),
     Route("partners_admin.contract_edit", only(MANAGERS), path=_contract),
-    Route("partners_admin.contract_edit", only(MANAGERS, ALLOWED), method="POST", path=_contract),
+    Route("partners_admin.contract_edit", only(MANAGERS, 400), method="POST", path=_contract),
     Route("partners_admin.figures", only(FIGURES)),
     Route("partners_admin.figures_csv", only(FIGURES)),
     Route("partners_admin.renewals_csv", only(FIGURES)),

@@ -3,7 +3,7 @@ perks; the image view serves members (catalog perks) and marketing (every perk).
 
 from __future__ import annotations
 
-from tests.access import ADMIN, ALLOWED, ANON, LOGIN, MARKETING, MEMBER, PARTNER, SERVICE, Route, only
+from tests.access import ADMIN, ANON, LOGIN, MARKETING, MEMBER, PARTNER, SERVICE, Route, only, owner_only
 from tests.factories import make_perk, make_redemption
 
 HOMEOWNERS = (MEMBER, ADMIN)
@@ -34,7 +34,7 @@ def _members_voucher(suffix: str = ""):
 
 
 # The owner sees their voucher; everyone else who may redeem gets 404 (no peeking).
-OWNER_ONLY = {ANON: LOGIN, MEMBER: 200, PARTNER: 403, SERVICE: 403, MARKETING: 403, ADMIN: 404}
+OWNER_ONLY = owner_only(200, staff={PARTNER: 403, SERVICE: 403, MARKETING: 403})
 
 RULES = [
     Route("perks.catalog", only(HOMEOWNERS)),
@@ -74,4 +74,3 @@ RULES = [
     Route("perks_admin.perk_activate", only(PERK_MANAGERS, 302), method="POST",
           path=lambda w: f"/admin/perks/{_perk(w)}/activate"),
 ]
-_ = ALLOWED

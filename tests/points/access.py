@@ -1,4 +1,4 @@
-from tests.access import ADMIN, ALLOWED, HOMEOWNERS, MEMBER, Route, only
+from tests.access import ADMIN, HOMEOWNERS, MEMBER, Route, only
 
 
 def _member_points(world) -> str:
@@ -8,10 +8,10 @@ def _member_points(world) -> str:
 RULES = [
     Route("points.overview", only(HOMEOWNERS)),
     Route("points.gift_points", only(HOMEOWNERS)),
-    Route("points.gift_points", only(HOMEOWNERS, ALLOWED), method="POST"),
+    Route("points.gift_points", only(HOMEOWNERS, 400), method="POST"),
     Route("points_admin.overview", only((ADMIN,))),
     Route("points_admin.member_points", only((ADMIN,)), path=_member_points),
-    Route("points_admin.member_points", only((ADMIN,), ALLOWED), method="POST", path=_member_points),
+    Route("points_admin.member_points", only((ADMIN,), 400), method="POST", path=_member_points),
     Route("points_admin.settings", only((ADMIN,))),
-    Route("points_admin.settings", only((ADMIN,), ALLOWED), method="POST"),
+    Route("points_admin.settings", only((ADMIN,), 400), method="POST"),
 ]

@@ -1,5 +1,5 @@
 from portal.referrals import services
-from tests.access import ADMIN, ALLOWED, MARKETING, MEMBER, SERVICE, Route, everyone, only
+from tests.access import ADMIN, MARKETING, MEMBER, SERVICE, SILENCED, VERIFIED, Route, everyone, only
 from tests.referrals.helpers import make_referral
 
 VIEWERS = (SERVICE, MARKETING, ADMIN)  # P.VIEW_REFERRALS
@@ -7,7 +7,7 @@ DECIDERS = (SERVICE, ADMIN)  # P.RECORD_PURCHASES
 
 
 def _codes_for_earners(world) -> str:
-    for role in (MEMBER, ADMIN):
+    for role in (MEMBER, ADMIN, VERIFIED, SILENCED):
         services.ensure_code(world.users[role])
     return "/referrals/qr.svg"
 
@@ -31,11 +31,11 @@ RULES = [
     Route("referrals_admin.report", only(VIEWERS)),
     Route("referrals_admin.export_csv", only(VIEWERS)),
     Route("referrals_admin.referral_detail", only(VIEWERS), path=_referral()),
-    Route("referrals_admin.log_visit", only(DECIDERS, ALLOWED), method="POST", path=_referral("/visit")),
-    Route("referrals_admin.record_purchase", only(DECIDERS, ALLOWED), method="POST",
+    Route("referrals_admin.log_visit", only(DECIDERS, 400), method="POST", path=_referral("/visit")),
+    Route("referrals_admin.record_purchase", only(DECIDERS, 400), method="POST",
           path=_referral("/purchase")),
-    Route("referrals_admin.reject", only(DECIDERS, ALLOWED), method="POST", path=_referral("/reject")),
-    Route("referrals_admin.cancel", only(DECIDERS, ALLOWED), method="POST", path=_referral("/cancel")),
+    Route("referrals_admin.reject", only(DECIDERS, 400), method="POST", path=_referral("/reject")),
+    Route("referrals_admin.cancel", only(DECIDERS, 400), method="POST", path=_referral("/cancel")),
     Route("referrals_admin.rule", only((ADMIN,))),
-    Route("referrals_admin.rule", only((ADMIN,), ALLOWED), method="POST"),
+    Route("referrals_admin.rule", only((ADMIN,), 400), method="POST"),
 ]

@@ -1,6 +1,6 @@
 from portal.sales.staging import stage_file
 from tests import factories
-from tests.access import ADMIN, ALLOWED, SERVICE, Route, only
+from tests.access import ADMIN, SERVICE, Route, only
 from tests.sales.helpers import csv_bytes, sale
 
 IMPORTERS = (SERVICE, ADMIN)  # P.IMPORT_SALES
@@ -16,10 +16,10 @@ def _batch(suffix: str = ""):
 
 RULES = [
     Route("sales_admin.upload_page", only(IMPORTERS)),
-    Route("sales_admin.upload", only(IMPORTERS, ALLOWED), method="POST"),
+    Route("sales_admin.upload", only(IMPORTERS, 400), method="POST"),
     Route("sales_admin.batch_list", only(IMPORTERS)),
     Route("sales_admin.batch_detail", only(IMPORTERS), path=_batch()),
-    Route("sales_admin.confirm", only(IMPORTERS, ALLOWED), method="POST", path=_batch("/confirm")),
+    Route("sales_admin.confirm", only(IMPORTERS, 409), method="POST", path=_batch("/confirm")),
     Route("sales_admin.resume", only(IMPORTERS, 302), method="POST", path=_batch("/resume")),
     Route("sales_admin.invalid_csv", only(IMPORTERS), path=_batch("/invalid.csv")),
     Route("sales_admin.purchase_list", only(IMPORTERS)),

@@ -71,7 +71,17 @@ def test_export_is_excel_safe_and_filtered(client, staff, db):
     lines = text.strip().splitlines()
     assert lines[0].startswith("\ufeffContract number,Development,Building,Unit,Buyer")
     assert len(lines) == 3
-    assert "'=HYPERLINK" in text and "3000000.00" in text and "Signed" in text
+    assert "'=HYPERLINK" in text and "3000000.00,CNY," in text and "Signed" in text
+
+
+@pytest.mark.parametrize(("lang", "price"), [("zh_Hans", "¥3,000,000.00"), ("zh_Hant", "CN¥3,000,000.00"),
+                                             ("en", "CN¥3,000,000.00")])
+def test_prices_show_in_the_development_currency(client, staff, db, lang, price):
+    units(1)
+    _import(client, [sale(1)])
+    staff.locale = lang
+    db.session.commit()
+    assert price in client.get("/admin/sales/purchases").get_data(as_text=True)
 
 
 def test_monthly_figures_and_the_referred_share(client, staff, db):

@@ -1,7 +1,8 @@
 """Complaints: the workflow (`workflow`), its two service-level clocks (`clocks`),
 escalation and the periodic sweep (`escalation`), the staff queue (`queue`), the
 homeowners' handling satisfaction (`satisfaction`), ticket numbers (`tickets`) and the
-homeowner's progress line (`progress`).
+homeowner's progress line (`progress`), and who is told of what: the staff of each
+department (`routing`).
 
 Everything callers use is importable from `portal.forum.complaints`.
 """
@@ -25,6 +26,17 @@ from portal.forum.complaints.queue import (
     queue_page,
     queue_query,
 )
+from portal.forum.complaints.routing import (
+    StaffPage,
+    add_department_staff,
+    add_department_staff_by_id,
+    alert_department,
+    department_member,
+    department_staff_ids,
+    departments_of,
+    remove_department_staff,
+    staff_page,
+)
 from portal.forum.complaints.satisfaction import RatingFigure, complaint_satisfaction
 from portal.forum.complaints.tickets import format_ticket, parse_ticket
 from portal.forum.complaints.workflow import (
@@ -34,10 +46,12 @@ from portal.forum.complaints.workflow import (
     assign,
     bulk_assign,
     change_status,
+    complaint_link,
     complaints_by_ids,
     department_leads,
     homeowner_replied,
     leads_page,
+    notice_params,
     open_complaint,
     rate,
     record_first_response,
@@ -56,4 +70,7 @@ __all__ = [
     "handlers", "homeowner_replied", "leads_page", "member_escalate", "open_complaint", "overdue_reason",
     "queue_page", "queue_query", "rate", "record_first_response", "reopen",
     "set_department_lead", "set_department_lead_by_id", "sweep", "update_complaint",
+    "StaffPage", "add_department_staff", "add_department_staff_by_id", "alert_department",
+    "complaint_link", "department_member", "department_staff_ids", "departments_of", "notice_params",
+    "remove_department_staff", "staff_page",
 ]

@@ -1,5 +1,6 @@
 """Escalation: a complaint past a deadline (or one the homeowner escalates) is marked
-escalated once, and its department lead and the admins are told.
+escalated once, and its department lead and the admins are told (always by e-mail), and
+the department's staff (by e-mail per their own setting).
 
 The sweep runs as a periodic job every 15 minutes (`escalation_sweep`, started by the
 `flask jobs worker` scheduler) and as `flask complaints escalate`; both call `sweep`,
@@ -27,6 +28,7 @@ from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.forum.common import ForumError, tell
 from portal.forum.complaints.clocks import overdue_reason
+from portal.forum.complaints.routing import ESCALATED_SUBJECT, alert_department
 from portal.forum.complaints.workflow import complaint_link, lock, notice_params, record_event
 from portal.forum.models import ACTIVE_STATUSES, Complaint, DepartmentLead, Thread
 from portal.forum.rules import can_escalate
@@ -65,7 +67,9 @@ def _admins() -> list[User]:
 def escalate(complaint: Complaint, reason: str, *, actor: User | None = None, note: str = "",
              now: datetime | None = None, ip: str | None = None) -> int:
     """Mark the complaint escalated (once) and tell its department lead and the admins,
-    in the app and by e-mail. Returns the number of e-mails queued (0 if it already was).
+    in the app and by e-mail, and the department's staff (e-mail per their setting, by
+    the job queue). Returns the number of e-mails queued to the lead and the admins (0 if
+    it already was escalated).
     `note` is the homeowner's own reason (member escalations)."""
     now = now or utcnow()
     lock(complaint)
@@ -83,10 +87,13 @@ def escalate(complaint: Complaint, reason: str, *, actor: User | None = None, no
     if lead is not None:
         recipients.setdefault(lead.user_id, lead.user)
     params = {**notice_params(complaint), "note": note}
-    return sum(tell(user, "complaint", ESCALATION_NOTICES[reason], params,
-                    complaint_link(complaint),
-                    subject=N_("Escalated complaint %(ticket)s: %(title)s"))
-               for user in recipients.values())
+    emails = sum(tell(user, "complaint", ESCALATION_NOTICES[reason], params,
+                      complaint_link(complaint), subject=ESCALATED_SUBJECT)
+                 for user in recipients.values())
+    alert_department(complaint, ESCALATION_NOTICES[reason], params, complaint_link(complaint),
+                     subject=ESCALATED_SUBJECT, urgent=True,
+                     skip={*recipients, getattr(actor, "id", None)})
+    return emails
 
 
 def member_escalate(complaint: Complaint, author: User, reason: str, *,

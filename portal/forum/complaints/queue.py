@@ -19,7 +19,14 @@ from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum.complaints.clocks import Clock, clock
 from portal.forum.complaints.tickets import parse_ticket
-from portal.forum.models import ACTIVE_STATUSES, Complaint, ComplaintStatus, Department, Thread
+from portal.forum.models import (
+    ACTIVE_STATUSES,
+    Channel,
+    Complaint,
+    ComplaintStatus,
+    Department,
+    Thread,
+)
 
 QUEUE_PER_PAGE = 30
 
@@ -32,6 +39,7 @@ class QueueFilters:
     overdue: bool = False
     development_id: int | None = None
     ticket: str = ""  # a ticket number ("C-2026-000123"); anything else is ignored
+    channel: str = ""  # "" (any) or a `Channel`
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
@@ -48,7 +56,8 @@ class QueueFilters:
                    department=department if department in {d.value for d in Department} else "",
                    assignee=assignee, overdue=args.get("overdue") == "1",
                    development_id=query_id(args.get("development")),
-                   ticket=parse_ticket(args.get("ticket", "")[:40]) or "")
+                   ticket=parse_ticket(args.get("ticket", "")[:40]) or "",
+                   channel=channel if (channel := args.get("channel", "")) in Channel.labels() else "")
 
 
 def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
@@ -58,7 +67,7 @@ def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
         select(Complaint).join(Complaint.thread)
         .options(contains_eager(Complaint.thread).joinedload(Thread.author),
                  contains_eager(Complaint.thread).joinedload(Thread.category),
-                 joinedload(Complaint.assignee),
+                 joinedload(Complaint.assignee), joinedload(Complaint.recorded_by),
                  joinedload(Complaint.unit).joinedload(Unit.building).joinedload(Building.development))
         .where(Thread.merged_into_id.is_(None))
         .order_by(nulls_last(Complaint.next_due_at.asc()), Complaint.id)
@@ -77,6 +86,8 @@ def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
         query = query.where(Complaint.assignee_id == assignee_id)
     if filters.overdue:
         query = query.where(Complaint.next_due_at < now)
+    if filters.channel:
+        query = query.where(Complaint.channel == filters.channel)
     if filters.ticket:
         query = query.where(Complaint.ticket_number == filters.ticket)
     if filters.development_id:

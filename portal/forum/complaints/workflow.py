@@ -25,9 +25,18 @@ from portal.extensions import db
 from portal.forum.common import ForumError, tell
 from portal.forum.complaints.clocks import pause_resolution_clock, refresh_next_due
 from portal.forum.complaints.queue import handlers
+from portal.forum.complaints.routing import (
+    ARRIVED,
+    ASSIGNED,
+    RECORDED,
+    REOPENED,
+    alert_assignee,
+    alert_department,
+)
 from portal.forum.complaints.tickets import format_ticket
 from portal.forum.models import (
     Category,
+    Channel,
     Complaint,
     ComplaintEvent,
     ComplaintStatus,
@@ -83,12 +92,16 @@ def notice_params(complaint: Complaint) -> dict:
 
 
 def open_complaint(thread: Thread, category: Category, unit: Unit | None,
-                   now: datetime | None = None) -> Complaint:
-    """Start the clocks of a new complaint thread (called by `services.start_thread`)."""
+                   now: datetime | None = None, *, recorded_by: User | None = None,
+                   channel: str = Channel.ONLINE.value) -> Complaint:
+    """Start the clocks of a new complaint thread (called by `services.start_thread`) and
+    tell the staff of its department. `recorded_by`: the staff member who recorded it for
+    the author, who phoned or came by (`channel`)."""
     now = now or utcnow()
     complaint = Complaint(
         thread=thread, unit=unit, department=category.default_department, created_at=now,
-        status=S.OPEN.value, paused_seconds=0,
+        status=S.OPEN.value, paused_seconds=0, channel=str(channel),
+        recorded_by_id=getattr(recorded_by, "id", None),
         first_response_due_at=now + timedelta(hours=category.first_response_hours),
         resolution_due_at=now + timedelta(hours=category.resolution_hours),
     )
@@ -96,7 +109,10 @@ def open_complaint(thread: Thread, category: Category, unit: Unit | None,
     db.session.add(complaint)
     db.session.flush()  # the id the ticket number is made of
     complaint.ticket_number = format_ticket(complaint.id, now)
-    record_event(complaint, thread.author, "", S.OPEN, "status", now)
+    record_event(complaint, recorded_by or thread.author, "", S.OPEN, "status", now)
+    alert_department(complaint, RECORDED if recorded_by is not None else ARRIVED,
+                     notice_params(complaint), complaint_link(complaint),
+                     skip={thread.author.id, getattr(recorded_by, "id", None)})
     return complaint
 
 
@@ -190,10 +206,9 @@ def reopen(complaint: Complaint, author: User, *, now: datetime | None = None,
     record_event(complaint, author, old, S.IN_PROGRESS, "reopened", now)
     db.session.flush()
     record_action(author, "complaint.reopen", complaint, {"from": old}, ip)
-    if complaint.assignee is not None:
-        tell(complaint.assignee, "complaint",
-             N_("The homeowner reopened the complaint %(ticket)s “%(title)s”."),
-             notice_params(complaint), complaint_link(complaint))
+    # The department's staff and the assignee, each once.
+    alert_department(complaint, REOPENED, notice_params(complaint), complaint_link(complaint),
+                     also=(complaint.assignee_id,), skip={author.id})
 
 
 def rate(complaint: Complaint, author: User, rating: int, comment: str = "", *,
@@ -226,7 +241,7 @@ def assign(complaint: Complaint, actor: User, *, department: str | None = None,
            assignee: User | None | bool = False, priority: str | None = None,
            ip: str | None = None) -> None:
     """Set department, assignee (None: nobody; False: unchanged) and priority; a new
-    assignee (other than the actor) is told in the app."""
+    assignee (other than the actor) is told in the app, and by e-mail per their setting."""
     if not can_handle_complaint(actor):
         raise ForumError(_l("Only complaint handlers can assign complaints."))
     lock(complaint)
@@ -248,8 +263,7 @@ def assign(complaint: Complaint, actor: User, *, department: str | None = None,
         changes["assignee"] = [complaint.assignee_id, getattr(assignee, "id", None)]
         complaint.assignee = assignee
         if assignee is not None and assignee.id != actor.id:
-            tell(assignee, "complaint", N_("You were assigned the complaint %(ticket)s “%(title)s”."),
-                 notice_params(complaint), complaint_link(complaint))
+            alert_assignee(assignee, ASSIGNED, notice_params(complaint), complaint_link(complaint))
     if changes:
         db.session.flush()
         record_action(actor, "complaint.assign", complaint, changes, ip)

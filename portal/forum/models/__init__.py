@@ -3,10 +3,12 @@ follows, search grams), `complaints` (complaints, their history, department lead
 `moderation` (flags, silences, the acts log, canned replies) and `enums` (stored codes
 and their labels). Everything is importable from `portal.forum.models`."""
 
-from portal.forum.models.complaints import Complaint, ComplaintEvent, DepartmentLead
+from portal.forum.models.complaints import Complaint, ComplaintEvent, DepartmentLead, DepartmentStaff
 from portal.forum.models.enums import (
     ACTIVE_STATUSES,
+    RECORDED_CHANNELS,
     CategoryKind,
+    Channel,
     ComplaintStatus,
     Department,
     FlagOutcome,
@@ -25,8 +27,9 @@ from portal.forum.models.threads import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "MAX_PHOTOS_PER_POST", "CannedReply", "Category", "CategoryKind",
-    "Complaint", "ComplaintEvent", "ComplaintStatus", "Department", "DepartmentLead", "Flag",
+    "ACTIVE_STATUSES", "MAX_PHOTOS_PER_POST", "RECORDED_CHANNELS", "CannedReply", "Category",
+    "CategoryKind", "Channel", "Complaint", "ComplaintEvent", "ComplaintStatus", "Department",
+    "DepartmentLead", "DepartmentStaff", "Flag",
     "FlagOutcome", "Follow", "ModerationAct", "Photo", "Post", "PostRevision", "Priority",
     "Sanction", "SearchGram", "Thread",
 ]

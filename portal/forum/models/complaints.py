@@ -1,4 +1,5 @@
-"""The complaint side of a thread: status, owner, clocks, history and department leads.
+"""The complaint side of a thread: status, owner, clocks, channel, history, department
+leads and the staff of each department.
 
 A complaint's `next_due_at` (what the staff queue sorts by) is kept up to date by the
 workflow services that change it (portal/forum/complaints/).
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import Unit, User
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.forum.models.enums import ComplaintStatus, Department, Priority, sql_in
+from portal.forum.models.enums import Channel, ComplaintStatus, Department, Priority, sql_in
 from portal.forum.models.threads import Thread
 
 
@@ -35,6 +36,10 @@ class Complaint(db.Model):
         CheckConstraint(sql_in("status", ComplaintStatus), name="status_known"),
         CheckConstraint(sql_in("department", Department), name="department_known"),
         CheckConstraint(sql_in("priority", Priority), name="priority_known"),
+        CheckConstraint(sql_in("channel", Channel), name="channel_known"),
+        # Only complaints recorded by staff came by another channel than the portal.
+        CheckConstraint("(channel = 'online') = (recorded_by_id IS NULL)",
+                        name="recorded_iff_offline"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_1_to_5"),
         CheckConstraint("paused_seconds >= 0", name="paused_not_negative"),
         CheckConstraint("(status = 'waiting') = (waiting_since IS NOT NULL)",
@@ -69,10 +74,15 @@ class Complaint(db.Model):
     rating: Mapped[int | None]
     rating_comment: Mapped[str] = mapped_column(String(1000), default="")
     rated_at: Mapped[datetime | None]
+    # How it reached the club; staff who recorded it for the homeowner (the author).
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.ONLINE.value,
+                                         server_default=Channel.ONLINE.value)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     thread: Mapped[Thread] = relationship(back_populates="complaint")
     unit: Mapped[Unit | None] = relationship()
-    assignee: Mapped[User | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     history: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id")
 
@@ -106,4 +116,19 @@ class DepartmentLead(db.Model):
     user: Mapped[User] = relationship()
 
 
+class DepartmentStaff(db.Model):
+    """A complaint handler who belongs to a department: told when one of its complaints
+    arrives, is escalated or is reopened (in the app, and by e-mail per their setting)."""
 
+    __tablename__ = "forum_department_staff"
+    __table_args__ = (
+        CheckConstraint(sql_in("department", Department), name="department_known"),
+        Index("ix_forum_department_staff_user_id", "user_id"),
+    )
+
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

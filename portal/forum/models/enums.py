@@ -41,6 +41,21 @@ class Department(LabelledEnum):
     DESIGN = "design", _lp("complaint department", "Design")
 
 
+class Channel(LabelledEnum):
+    """How a complaint reached the club: posted online by the homeowner, or recorded by
+    staff for a homeowner who phoned, walked in, wrote an e-mail or spoke to staff on site."""
+
+    ONLINE = "online", _lp("complaint channel", "Online (portal)")
+    PHONE = "phone", _lp("complaint channel", "Phone")
+    WALK_IN = "walk_in", _lp("complaint channel", "Walk-in")
+    EMAIL = "email", _lp("complaint channel", "E-mail")
+    ON_SITE = "on_site", _lp("complaint channel", "On site")
+
+
+# The channels staff record a complaint through (online complaints are posted by homeowners).
+RECORDED_CHANNELS = (Channel.PHONE, Channel.WALK_IN, Channel.EMAIL, Channel.ON_SITE)
+
+
 class Priority(LabelledEnum):
     LOW = "low", _lp("complaint priority", "Low")
     NORMAL = "normal", _lp("complaint priority", "Normal")
