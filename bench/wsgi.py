@@ -13,10 +13,12 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from portal import create_app
+from portal.accounts.permissions import public
 
 BASELINE = "/_bench/baseline"
 
 
+@public  # every view declares its access (tests/test_permissions.py)
 def baseline():
     template = current_app.extensions.get("bench_baseline")
     if template is None:  # compiled once, like a template file
