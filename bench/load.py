@@ -139,9 +139,11 @@ def run_wrk(url: str, cookie: str | None, duration: int, connections: int) -> Me
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
         raise SystemExit(f"{url}: {non_2xx.group(1)} error responses")
+    # The distribution's own lines ("     50%   10.53ms"), not a "+/- Stdev" column that
+    # happens to end in 50% or 99%.
+    percentile = {p: re.search(rf"^\s+{p}%[ \t]+(\S+)$", output, re.M).group(1) for p in (50, 99)}
     return Measure(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-                   _ms(re.search(r"50%\s+(\S+)", output).group(1)),
-                   _ms(re.search(r"99%\s+(\S+)", output).group(1)))
+                   _ms(percentile[50]), _ms(percentile[99]))
 
 
 def measure_http(chosen: list[Route], duration: int, connections: int, workers: int):
