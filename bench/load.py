@@ -124,6 +124,7 @@ class Measure:
     rate: float
     p50_ms: float
     p99_ms: float
+    timeouts: int = 0
 
 
 def _ms(value: str) -> float:
@@ -132,18 +133,26 @@ def _ms(value: str) -> float:
 
 
 def run_wrk(url: str, cookie: str | None, duration: int, connections: int) -> Measure:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    # --timeout: a slow page is measured, not dropped (wrk's default gives up after 2 s).
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency",
+               url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Latency Distribution" not in output or "Requests/sec" not in output:
+        raise SystemExit(f"{url}: wrk said\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
         raise SystemExit(f"{url}: {non_2xx.group(1)} error responses")
     # The distribution's own lines ("     50%   10.53ms"), not a "+/- Stdev" column that
     # happens to end in 50% or 99%.
-    percentile = {p: re.search(rf"^\s+{p}%[ \t]+(\S+)$", output, re.M).group(1) for p in (50, 99)}
+    # wrk pads seconds ("1.31s ").
+    percentile = {p: re.search(rf"^\s+{p}%[ \t]+(\S+)[ \t]*$", output, re.M).group(1)
+                  for p in (50, 99)}
+    timeouts = re.search(r"timeout (\d+)", output)
     return Measure(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-                   _ms(percentile[50]), _ms(percentile[99]))
+                   _ms(percentile[50]), _ms(percentile[99]),
+                   int(timeouts.group(1)) if timeouts else 0)
 
 
 def measure_http(chosen: list[Route], duration: int, connections: int, workers: int):
@@ -252,7 +261,8 @@ def report(url: str, results, big: dict[str, int], small: dict[str, int] | None,
         if route.path == "/healthz":
             target = "—"
         lines.append(
-            f"| `{route.label}` | {page.rate:,.0f} | {page.p50_ms:.1f} | {page.p99_ms:.1f} | "
+            f"| `{route.label}` | {page.rate:,.0f}{f' ({page.timeouts} timeouts)' if page.timeouts else ''}"
+            f" | {page.p50_ms:.1f} | {page.p99_ms:.1f} | "
             f"{baseline.rate:,.0f} | {ratio:.0%} | {target} | {big.get(route.label, '')} | "
             f"{'' if small is None else small.get(route.label, '')} | {load:.1f} |")
     lines += ["", f"Baseline route: {big.get('baseline')} SQL statements per request.", ""]
