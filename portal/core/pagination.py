@@ -6,8 +6,11 @@ would overflow SQLite and PostgreSQL in OFFSET) gives the nearest real page, nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import Select
 
 from portal.extensions import db
 
@@ -27,4 +30,32 @@ def paginate(query, per_page: int, page: int | None = None, count: bool = True) 
     result = db.paginate(query, page=page, per_page=per_page, error_out=False, count=count)
     if count and result.pages and page > result.pages:
         result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
+class _IdsFirstPagination(SelectPagination):
+    """The page's ids from the narrow `select` (an index can answer it, OFFSET included),
+    then the rows of those ids from `load(ids)` in the same statement: a deep page skips
+    index entries, not joined rows. The count is of the narrow `select` too."""
+
+    def _query_items(self) -> list:
+        ids = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        session = self._query_args["session"]
+        return list(session.execute(self._query_args["load"](ids)).unique().scalars())
+
+
+def paginate_ids_first(ids: Select, load: Callable[[Select], Select], per_page: int,
+                       page: int | None = None) -> Pagination:
+    """`paginate` for a long list of wide rows: `ids` selects the ids in display order (one
+    column, from an index that covers its WHERE), `load` turns the page's ids subquery into
+    the select of the rows (`Model.id.in_(ids)`, with the same ORDER BY)."""
+    page = requested_page() if page is None else max(page, 1)
+
+    def at(number: int) -> Pagination:
+        return _IdsFirstPagination(select=ids, load=load, session=db.session, page=number,
+                                   per_page=per_page, error_out=False, count=True)
+
+    result = at(page)
+    if result.pages and page > result.pages:
+        result = at(result.pages)
     return result

@@ -18,7 +18,7 @@ from portal.accounts.models import Building, Unit, User
 from portal.accounts.permissions import ROLE_PERMISSIONS, P
 from portal.accounts.services import search_members
 from portal.core.hooks import post_badges, thread_panels
-from portal.core.pagination import paginate
+from portal.core.pagination import paginate, paginate_ids_first
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints as complaint_rules
@@ -68,10 +68,19 @@ def thread_counts(user: User) -> dict[int, int]:
     return {category_id: count for category_id, count in rows}
 
 
-def category_threads_query(user: User, category: Category):
+CATEGORY_ORDER = (Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+
+
+def category_thread_ids_query(user: User, category: Category):
+    """The ids of a category's threads `user` sees, in page order: answered from
+    ix_forum_threads_category_list alone (it holds every column of the visibility rule)."""
+    return (select(Thread.id).where(Thread.category_id == category.id, rules.visible_threads(user))
+            .order_by(*CATEGORY_ORDER))
+
+
+def _category_threads(ids):
     return (select(Thread).options(joinedload(Thread.author), joinedload(Thread.complaint))
-            .where(Thread.category_id == category.id, rules.visible_threads(user))
-            .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc()))
+            .where(Thread.id.in_(ids)).order_by(*CATEGORY_ORDER))
 
 
 def latest_threads_query(user: User):
@@ -137,9 +146,10 @@ class CategoryPage:
 
 
 def category_page(user: User, category: Category, page: int = 1) -> CategoryPage:
-    return CategoryPage(category, paginate(category_threads_query(user, category),
-                                           THREADS_PER_PAGE, page=page),
-                        rules.can_start_thread(user, category))
+    # Ids first: page 1,000 skips 25,000 index entries instead of 25,000 joined rows.
+    threads = paginate_ids_first(category_thread_ids_query(user, category), _category_threads,
+                                 THREADS_PER_PAGE, page=page)
+    return CategoryPage(category, threads, rules.can_start_thread(user, category))
 
 
 @dataclass(frozen=True)

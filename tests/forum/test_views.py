@@ -30,6 +30,32 @@ def test_index_and_category_pages_list_what_the_member_may_see(client, login, db
     assert mine.thread.is_private
 
 
+def test_category_pages_in_order_with_the_page_clamped(client, login, db):
+    """Pinned first, then latest activity; the ids-first paginator shows the same threads as
+    a plain one would, and a page past the end shows the last page."""
+    login("member")
+    category = make_category("complaint")
+    start = utcnow() - timedelta(days=30)
+    for n in range(30):
+        make_thread(None, category, title=f"Topic {n:02d}", now=start + timedelta(hours=n))
+    pinned = make_thread(None, category, title="Pinned rules", now=start - timedelta(days=1))
+    pinned.is_pinned = True
+    make_complaint(category=category, is_private=True, title="Someone else's secret")
+    db.session.commit()
+
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/forum/c/{category.slug}?lang=en{query}").get_data(as_text=True)
+        shown = [t for t in ["Pinned rules", "Someone else's secret"]
+                 + [f"Topic {n:02d}" for n in range(30)] if t in page]
+        return sorted(shown, key=page.index)  # in the order the page lists them
+
+    first = titles("")
+    assert first[0] == "Pinned rules" and "Someone else's secret" not in first
+    assert first[1:] == [f"Topic {n:02d}" for n in range(29, 5, -1)]  # 25 a page
+    assert titles("&page=2") == [f"Topic {n:02d}" for n in range(5, -1, -1)]
+    assert titles("&page=99") == titles("&page=2")
+
+
 def test_new_discussion_thread_through_the_form(client, login, db):
     member = login("member")
     category = make_category()

@@ -72,8 +72,11 @@ class Category(db.Model):
 class Thread(db.Model):
     __tablename__ = "forum_threads"
     __table_args__ = (
-        # The category page: pinned first, then latest activity.
-        Index("ix_forum_threads_category_list", "category_id", "is_pinned", "last_post_at", "id"),
+        # The category page: pinned first, then latest activity; with the columns of
+        # rules.visible_threads, so the page's ids, its count and the index page's counts per
+        # category are read from the index alone (migration 0069_bench_thread_list).
+        Index("ix_forum_threads_category_list", "category_id", "is_pinned", "last_post_at", "id",
+              "merged_into_id", "is_private", "is_hidden", "author_id"),
         # "My threads" and the home panel.
         Index("ix_forum_threads_author_id_created_at", "author_id", "created_at"),
         # The forum front page: latest activity everywhere.

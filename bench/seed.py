@@ -1,0 +1,465 @@
+"""Build a realistic club at scale, for the benchmarks (not a test).
+
+    DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench seed --members 100000
+
+Everything is inserted set-based in chunks (the services would take hours at this size)
+but keeps every invariant the services keep, and the run ends by checking them:
+
+- developments, buildings and units; members, 90% with a verified home;
+- the points ledger: each credit with its expiry lot, each perk redemption a debit that
+  takes from the lots soonest-expiry first (as `points.services.ledger` does), cached
+  balances and lifetime earned equal to the ledger, the monthly totals rebuilt —
+  `flask points verify` is clean afterwards (the seed runs its checks);
+- perks whose stock is what is left after the redemptions;
+- forum categories, threads and posts (two thirds Chinese): `body_html` rendered by
+  `core.markdown.render_markdown`, the search index in the current format
+  (`forum.search`: folded `search_text`, the FTS5 rows on SQLite, the gram rows), each
+  thread's `reply_count` and `last_post_at`, each writer following the thread;
+- a sample of the bulk-written posts is compared with what `forum.services.start_thread`
+  and `reply` write for the same text (in a transaction that is rolled back).
+
+Sizes scale with --members (100,000 gives the issue's club: 40 developments, 150,000
+units, 2,000,000 ledger rows, 200 perks, 50,000 redemptions, 50,000 threads, 250,000
+posts). Fixed accounts (password demo-pass-2026): bench@demo.club, a member with a
+5,000-row history, and bench-admin@demo.club, an administrator.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from datetime import timedelta
+
+from sqlalchemy import event, func, insert, select, text, update
+
+from portal.accounts.models import Building, Development, Ownership, Unit, User
+from portal.accounts.passwords import hash_password
+from portal.core.i18n import N_
+from portal.core.markdown import render_markdown
+from portal.core.textfold import fold
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from portal.forum import services as forum_services
+from portal.forum.models import Category, Follow, Post, SearchGram, Thread
+from portal.forum.search import FTS_TABLE, grams
+from portal.perks.models import Perk, Redemption
+from portal.points.models import LedgerEntry, PointsLot
+from portal.points.services import expiry_for, find_differences
+from portal.points.services.totals import rebuild_totals, verify_totals
+
+CHUNK = 5_000
+PASSWORD = "demo-pass-2026"
+MEMBER_EMAIL = "bench@demo.club"
+STAFF_EMAIL = "bench-admin@demo.club"
+# Reasons the portal itself writes (portal/points/demo.py), so pages render translated text.
+REASONS = [
+    (N_("Welcome bonus"), {}),
+    (N_("Took part in %(event)s"), {"event": "親子手工工作坊"}),
+    (N_("Home purchase reward (%(contract)s)"), {"contract": "JL-2019-0801"}),
+]
+REDEEM_REASON = N_("Redeemed: %(perk)s")
+ZH = [
+    "廚房天花板漏水", "牆身起泡發霉", "電梯經常停在兩層之間",
+    "東門夜間施工噪音很大", "車位合同面積與交付不符", "窗戶密封不好下雨滲水",
+    "物業管理費上漲沒有公告", "地下車庫照明不足", "垃圾站氣味難聞",
+    "會所泳池何時開放", "小區綠化帶被佔用", "樓上裝修打鑽到晚上",
+    "熱水器安裝位置不合理", "外牆瓷磚脫落危險", "保安巡邏次數太少",
+]
+EN = ["the lift stops between floors", "water leaking from the bathroom ceiling", "noise from the "
+      "construction site at night", "parking space smaller than in the contract", "the window seal "
+      "is broken", "management fee went up without notice", "garbage room smells", "when will the "
+      "pool open", "tiles falling off the facade", "security guards rarely patrol"]
+CATEGORIES = [  # slug, kind, names, share of the threads
+    ("general", "discussion", ("綜合討論", "综合讨论", "General"), 0.55),
+    ("repairs", "discussion", ("維修交流", "维修交流", "Repairs"), 0.15),
+    ("parking", "discussion", ("車位", "车位", "Parking"), 0.08),
+    ("clubhouse", "discussion", ("會所", "会所", "Clubhouse"), 0.08),
+    ("market", "discussion", ("二手市集", "二手市集", "Marketplace"), 0.08),
+    ("news", "announcement", ("公告", "公告", "Announcements"), 0.06),
+]
+THREAD_POSTS = 40  # the first thread: the benchmark's "40-post thread"
+
+
+def _chunks(rows: list, size: int = CHUNK):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _insert(model, rows: list[dict]) -> None:
+    for chunk in _chunks(rows):
+        db.session.execute(insert(model), chunk)
+
+
+def _next_id(column) -> int:
+    return (db.session.scalar(select(func.max(column))) or 0) + 1
+
+
+def sizes(members: int) -> dict[str, int]:
+    """What a club of `members` holds (the issue's proportions at 100,000)."""
+    scale = members / 100_000
+    return {"members": members, "developments": max(2, round(40 * scale)),
+            "units": max(members + members // 2, 10), "perks": max(5, round(200 * scale)),
+            "redemptions": round(50_000 * scale), "threads": max(5, round(50_000 * scale)),
+            "posts": max(10 + THREAD_POSTS, round(250_000 * scale))}
+
+
+# --- members and homes ------------------------------------------------------------------------
+
+def make_members(count: int, rng: random.Random) -> list[int]:
+    password_hash = hash_password(PASSWORD)
+    first = _next_id(User.id)
+    now = utcnow()
+    rows = [{"email": MEMBER_EMAIL if n == 0 else f"bench{first + n}@example.com",
+             "display_name": f"會員 {first + n}", "password_hash": password_hash,
+             "role": "member", "locale": rng.choice(["zh_Hant", "zh_Hans", "en"]),
+             "timezone": "Asia/Shanghai", "session_token": f"bench-{first + n}",
+             "is_active_account": True, "created_at": now - timedelta(days=rng.randint(0, 900)),
+             "password_changed_at": now}
+            for n in range(count)]
+    rows.append({**rows[0], "email": STAFF_EMAIL, "display_name": "Bench Admin", "role": "admin",
+                 "locale": "en", "session_token": "bench-admin"})
+    _insert(User, rows)
+    db.session.commit()
+    return list(db.session.scalars(select(User.id).where(User.id >= first, User.role == "member")
+                                   .order_by(User.id)))
+
+
+def make_homes(member_ids: list[int], developments: int, units: int, rng: random.Random) -> int:
+    """Developments of 240-unit buildings ("3座", units "1502"), 90% of members verified
+    owners of one unit each; returns the units made."""
+    db.session.execute(insert(Development), [
+        {"name": f"翠湖花園 {n + 1}期", "city": rng.choice(["廣州", "深圳", "佛山", "東莞"]),
+         "is_selling": n % 5 == 0} for n in range(developments)])
+    dev_ids = list(db.session.scalars(select(Development.id).order_by(Development.id)))
+    per_building = 30 * 8
+    buildings = -(-units // per_building)
+    db.session.execute(insert(Building), [
+        {"development_id": dev_ids[n % len(dev_ids)], "name": f"{n // len(dev_ids) + 1}座"}
+        for n in range(buildings)])
+    building_ids = list(db.session.scalars(select(Building.id).order_by(Building.id)))
+    unit_rows = [{"building_id": building_ids[n // per_building],
+                  "number": f"{(n % per_building) // 8 + 1}{n % 8 + 1:02d}"} for n in range(units)]
+    _insert(Unit, unit_rows)
+    unit_ids = list(db.session.scalars(select(Unit.id).order_by(Unit.id)))
+    rng.shuffle(unit_ids)
+    now = utcnow()
+    owners = []
+    for member_id, unit_id in zip(member_ids, unit_ids, strict=False):
+        verified = rng.random() < 0.9
+        requested = now - timedelta(days=rng.randint(1, 800))
+        owners.append({"user_id": member_id, "unit_id": unit_id,
+                       "status": "verified" if verified else "pending",
+                       "contract_number": f"JL-{requested.year}-{unit_id:06d}",
+                       "requested_at": requested,
+                       "decided_at": requested + timedelta(days=1) if verified else None})
+    _insert(Ownership, owners)
+    db.session.commit()
+    return len(unit_ids)
+
+
+# --- perks and the points ledger --------------------------------------------------------------
+
+def make_perks(count: int, rng: random.Random) -> list[dict]:
+    rows = [{"title_zh_hant": f"會所禮遇 {n + 1}", "title_zh_hans": f"会所礼遇 {n + 1}",
+             "title_en": f"Clubhouse treat {n + 1}", "description_zh_hant": "憑券到會所前台領取。",
+             "description_zh_hans": "凭券到会所前台领取。", "description_en": "Show the voucher.",
+             "category": rng.choice(["dining", "lifestyle", "family", "home"]),
+             "cost": rng.choice([100, 200, 300, 500]), "stock": None, "is_active": True,
+             "created_at": utcnow() - timedelta(days=rng.randint(1, 700))} for n in range(count)]
+    _insert(Perk, rows)
+    db.session.commit()
+    perks = db.session.execute(select(Perk.id, Perk.cost, Perk.title_zh_hant, Perk.title_zh_hans,
+                                      Perk.title_en).order_by(Perk.id)).all()
+    return [{"id": p.id, "cost": p.cost, "titles": {"zh_Hant": p.title_zh_hant,
+             "zh_Hans": p.title_zh_hans, "en": p.title_en}, "redeemed": 0} for p in perks]
+
+
+def _take_from_lots(lots: list[dict], amount: int) -> None:
+    """As `ledger._consume_lots`: soonest expiry first."""
+    for lot in sorted(lots, key=lambda lot: (lot["expires_at"], lot["entry_id"])):
+        if amount <= 0:
+            return
+        take = min(lot["remaining"], amount)
+        lot["remaining"] -= take
+        amount -= take
+
+
+def make_ledger(member_ids: list[int], per_member: int, heavy_member_entries: int,
+                perks: list[dict], redemptions: int, staff_id: int,
+                rng: random.Random) -> tuple[int, int]:
+    """Credits with lots, redemptions with their debits; returns (ledger rows, redemptions)."""
+    now = utcnow()
+    written = redeemed = 0
+    entry_id = _next_id(LedgerEntry.id)
+    redemption_id = _next_id(Redemption.id)
+    per_member_redemptions = redemptions / max(len(member_ids), 1)
+    balances = []
+    for block_start in range(0, len(member_ids), 500):
+        entries, lots, vouchers = [], [], []
+        for member_id in member_ids[block_start:block_start + 500]:
+            count = heavy_member_entries if member_id == member_ids[0] else per_member
+            member_lots = []
+            balance = lifetime = 0
+            for n in range(count):
+                created = now - timedelta(days=rng.randint(30, 700), minutes=n)
+                amount = rng.choice([50, 100, 200, 500, 1000])
+                reason, reason_params = rng.choice(REASONS)
+                entries.append({
+                    "id": entry_id, "member_id": member_id, "amount": amount, "kind": "earn",
+                    "reason": reason, "reason_params": reason_params, "source_type": "",
+                    "created_at": created, "expires_at": expiry_for(created),
+                    "idempotency_key": f"bench:{entry_id}"})
+                member_lots.append({"member_id": member_id, "entry_id": entry_id,
+                                    "amount": amount, "remaining": amount,
+                                    "expires_at": expiry_for(created)})
+                balance += amount
+                lifetime += amount  # EARN is a lifetime kind
+                entry_id += 1
+            wanted = int(per_member_redemptions) + (rng.random() < per_member_redemptions % 1)
+            for _ in range(wanted):
+                perk = rng.choice(perks)
+                if perk["cost"] > balance:
+                    continue
+                at = now - timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 1440))
+                nonce = f"bench-{redemption_id}"
+                used = rng.random() < 0.4
+                vouchers.append({
+                    "id": redemption_id, "perk_id": perk["id"], "member_id": member_id,
+                    "nonce": nonce, "voucher_code": f"B{redemption_id:010d}", "cost": perk["cost"],
+                    "status": "used" if used else "issued", "created_at": at,
+                    "expires_at": at + timedelta(days=30),
+                    "used_at": at + timedelta(hours=2) if used else None,
+                    "used_by_id": staff_id if used else None})
+                entries.append({
+                    "id": entry_id, "member_id": member_id, "amount": -perk["cost"],
+                    "kind": "redeem", "reason": REDEEM_REASON,
+                    "reason_params": {"perk": perk["titles"]}, "source_type": "perk_redemptions",
+                    "source_id": redemption_id, "created_at": at, "expires_at": None,
+                    "idempotency_key": f"perk-redeem:{nonce}"})
+                _take_from_lots(member_lots, perk["cost"])
+                balance -= perk["cost"]
+                perk["redeemed"] += 1
+                entry_id += 1
+                redemption_id += 1
+                redeemed += 1
+            lots.extend(member_lots)
+            balances.append({"id": member_id, "points_balance": balance,
+                             "points_lifetime": lifetime})
+        _insert(Redemption, vouchers)
+        _insert(LedgerEntry, entries)
+        _insert(PointsLot, lots)
+        written += len(entries)
+        db.session.commit()
+    for chunk in _chunks(balances):
+        db.session.execute(update(User), chunk)
+    # Stock left after the redemptions: every other perk is limited.
+    stock = [{"id": p["id"], "stock": rng.randint(0, 50)} for p in perks[::2]]
+    if stock:
+        db.session.execute(update(Perk), stock)
+    db.session.commit()
+    return written, redeemed
+
+
+# --- the forum ---------------------------------------------------------------------------------
+
+class Texts:
+    """A pool of post texts with their rendered HTML and folded form, each computed once
+    with the functions the services use."""
+
+    def __init__(self, rng: random.Random, size: int = 3_000) -> None:
+        self.bodies = []
+        for n in range(size):
+            if n % 3 < 2:  # two thirds Chinese
+                body = "，".join(rng.choice(ZH) for _ in range(rng.randint(2, 5))) + "。"
+                if n % 7 == 0:
+                    body += "\n\n- " + rng.choice(ZH) + "\n- " + rng.choice(ZH)
+            else:
+                body = ". ".join(rng.choice(EN) for _ in range(rng.randint(1, 4))).capitalize()
+                if n % 5 == 0:
+                    body += f"\n\n**Unit {rng.randint(1, 30)}{rng.randint(1, 8):02d}** — please help."
+            # what index_post writes for a reply (no title)
+            self.bodies.append((body, render_markdown(body), fold(body), grams(f"\n{body}")))
+        self.titles = [" ".join((rng.choice(ZH) + (f" {n}" if n % 2 else "")).split())
+                       for n in range(500)]
+
+    def body(self, rng: random.Random) -> tuple[str, str, str, set[str]]:
+        return rng.choice(self.bodies)
+
+
+def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
+               rng: random.Random) -> tuple[int, int]:
+    db.session.execute(insert(Category), [
+        {"slug": slug, "kind": kind, "name_zh_hant": names[0], "name_zh_hans": names[1],
+         "name_en": names[2], "position": n} for n, (slug, kind, names, _) in enumerate(CATEGORIES)])
+    categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    weights = [share for *_, share in CATEGORIES]
+    texts = Texts(rng, size=min(3_000, max(100, posts)))
+    # Posts per thread: the first has THREAD_POSTS, the rest share what is left (≥ 1 each).
+    extra = posts - THREAD_POSTS - (threads - 1)
+    counts = [THREAD_POSTS] + [1] * (threads - 1)
+    for _ in range(max(extra, 0)):
+        counts[rng.randrange(1, threads)] += 1
+    thread_id = _next_id(Thread.id)
+    post_id = _next_id(Post.id)
+    start = utcnow() - timedelta(days=730)
+    span = 730 * 24 * 60
+    sqlite = db.engine.dialect.name == "sqlite"
+    written = 0
+    for block_start in range(0, threads, 2_000):
+        thread_rows, post_rows, follow_rows, fts_rows, gram_rows = [], [], [], [], []
+        for n in range(block_start, min(block_start + 2_000, threads)):
+            slug = "general" if n == 0 else rng.choices(CATEGORIES, weights)[0][0]
+            announcement = slug == "news"
+            opened = start + timedelta(minutes=rng.randrange(span - 2_000))
+            title = rng.choice(texts.titles)
+            author = staff_id if announcement else rng.choice(member_ids)
+            at = opened
+            followers = set()
+            for k in range(counts[n]):
+                writer = author if k == 0 else rng.choice(member_ids)
+                body, html, folded, pieces = texts.body(rng)
+                opening = k == 0
+                search_text = f"{fold(title)}\n{folded}" if opening else folded
+                post_rows.append({
+                    "id": post_id, "thread_id": thread_id, "author_id": writer, "body": body,
+                    "body_html": html, "search_text": search_text, "is_opening": opening,
+                    "is_official": opening and announcement, "created_at": at})
+                if sqlite:
+                    fts_rows.append({"id": post_id, "title": fold(title) if opening else "",
+                                     "body": folded})
+                if opening:
+                    pieces = grams(f"{title}\n{body}")
+                gram_rows.extend({"gram": g, "post_id": post_id} for g in pieces)
+                if writer not in followers:
+                    followers.add(writer)
+                    follow_rows.append({"user_id": writer, "thread_id": thread_id,
+                                        "created_at": at})
+                post_id += 1
+                last = at
+                at += timedelta(minutes=rng.randint(1, 600) if n else 1)
+            thread_rows.append({"id": thread_id, "category_id": categories[slug],
+                                "author_id": author, "title": title, "created_at": opened,
+                                "last_post_at": last, "reply_count": counts[n] - 1,
+                                "is_pinned": announcement and rng.random() < 0.05})
+            thread_id += 1
+        _insert(Thread, thread_rows)
+        _insert(Post, post_rows)
+        _insert(Follow, follow_rows)
+        for chunk in _chunks(fts_rows, 20_000):
+            db.session.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) "
+                                    "VALUES (:id, :title, :body)"), chunk)
+        for chunk in _chunks(gram_rows, 50_000):
+            db.session.execute(insert(SearchGram), chunk)
+        written += len(post_rows)
+        db.session.commit()
+    return threads, written
+
+
+def check_posts(sample: int, rng: random.Random) -> list[str]:
+    """Write a sample of the bulk posts' texts again through the forum services (in a
+    transaction rolled back afterwards) and compare what each path stored."""
+    problems = []
+    last = db.session.scalar(select(func.max(Post.id)))
+    ids = sorted({rng.randint(1, last) for _ in range(sample)})
+    posts = db.session.scalars(select(Post).where(Post.id.in_(ids))).all()
+    try:
+        for post in posts:
+            thread = post.thread
+            author = db.session.get(User, post.author_id)
+            if post.is_opening:
+                again = forum_services.start_thread(author, thread.category, thread.title,
+                                                    post.body)
+            else:
+                again = forum_services.reply(author, thread, post.body)
+            for column in ("body_html", "search_text"):
+                if getattr(again, column) != getattr(post, column):
+                    problems.append(f"post {post.id}: {column} differs")
+            mine, theirs = (set(db.session.scalars(select(SearchGram.gram).where(
+                SearchGram.post_id == p.id))) for p in (post, again))
+            if mine != theirs:
+                problems.append(f"post {post.id}: search grams differ")
+            if db.engine.dialect.name == "sqlite":
+                fts = [tuple(db.session.execute(text(
+                    f"SELECT title, body FROM {FTS_TABLE} WHERE rowid = :id"), {"id": p.id}).one())
+                    for p in (post, again)]
+                if fts[0] != fts[1]:
+                    problems.append(f"post {post.id}: FTS row differs")
+    finally:
+        db.session.rollback()
+    return problems
+
+
+# --- the whole club -----------------------------------------------------------------------------
+
+def _fast_sqlite_writes() -> None:
+    """Bulk loading only: no fsync, a big page cache (the app's own pragmas stay as they are
+    for the benchmark runs)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(db.engine, "connect")
+    def _pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-1000000")
+        cursor.close()
+
+    db.session.close()
+    db.engine.dispose()
+
+
+def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: int = 5_000,
+         sample: int = 30, rng_seed: int = 2026, fast: bool = True,
+         out=print) -> dict[str, int]:
+    """Fill the (migrated, empty) database; returns what was made. Exits non-zero when an
+    invariant check fails. `fast`: SQLite without fsync while loading."""
+    rng = random.Random(rng_seed)
+    if fast:
+        _fast_sqlite_writes()
+    if db.session.scalar(select(User.id).where(User.email == MEMBER_EMAIL)):
+        sys.exit("This database already has bench data; use a new DATABASE_URL.")
+    size = sizes(members)
+    made: dict[str, int] = {}
+    started = total = time.perf_counter()
+
+    def step(label: str, count: int) -> None:
+        nonlocal started
+        made[label] = count
+        out(f"{count:>11,} {label:<28} {time.perf_counter() - started:7.1f} s")
+        started = time.perf_counter()
+
+    member_ids = make_members(members, rng)
+    staff_id = db.session.scalar(select(User.id).where(User.email == STAFF_EMAIL))
+    step("members (+1 staff)", len(member_ids))
+    step("units", make_homes(member_ids, size["developments"], size["units"], rng))
+    perks = make_perks(size["perks"], rng)
+    step("perks", len(perks))
+    entries, redeemed = make_ledger(member_ids, entries_per_member, heavy_member_entries, perks,
+                                    size["redemptions"], staff_id, rng)
+    step("ledger rows", entries)
+    made["redemptions"] = redeemed
+    step("monthly totals", rebuild_totals())  # the rows went in past the points service
+    db.session.commit()
+    threads, posts = make_forum(member_ids, staff_id, size["threads"], size["posts"], rng)
+    made["threads"] = threads
+    step("posts", posts)
+    step("search gram rows", db.session.scalar(select(func.count()).select_from(SearchGram)))
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    db.session.commit()
+    step("(statistics)", 0)
+    differences = find_differences() + verify_totals()
+    step("points verify differences", len(differences))
+    problems = check_posts(sample, rng)
+    for problem in problems:
+        out(problem)
+    step(f"post sample differences (of {sample})", len(problems))
+    out(f"seeded in {time.perf_counter() - total:.0f} s")
+    if differences or problems:
+        sys.exit(1)
+    return made
