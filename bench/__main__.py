@@ -1,8 +1,9 @@
-"""`python -m bench seed|http|forum|profile`: the benchmarks at scale (see bench/README.md).
+"""`python -m bench seed|http|forum|dashboard|profile`: the benchmarks at scale (see bench/README.md).
 
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench seed --members 100000
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench http
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench forum
+    DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench dashboard
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     forum.add_argument("--replies", type=int, default=500)
     forum.add_argument("--runs", type=int, default=100, help="runs of each search query")
     forum.add_argument("--out", default="", help="append the Markdown section to this file")
+    dashboard = commands.add_parser("dashboard", help="the KPI dashboard's render time, cache off "
+                                    "and on, in-process on the seeded DATABASE_URL")
+    dashboard.add_argument("--runs", type=int, default=20)
+    dashboard.add_argument("--out", default="", help="append the Markdown section to this file")
     profile = commands.add_parser("profile", help="pyinstrument tree of one page, in-process")
     profile.add_argument("path")
     profile.add_argument("--who", choices=["guest", "member", "staff"], default="member")
@@ -54,16 +59,21 @@ def main(argv: list[str] | None = None) -> int:
                      heavy_member_entries=args.heavy_member_entries, sample=args.sample,
                      rng_seed=args.seed)
         return 0
-    if args.command == "forum":
-        from pathlib import Path
+    if args.command in ("forum", "dashboard"):
+        if args.command == "forum":
+            from bench.forum import run as run_forum
 
-        from bench.forum import run as run_forum
+            app = create_app({"JOBS_URL": "memory://"})
+            with app.app_context(), app.test_request_context():
+                section = run_forum(args)
+        else:
+            from bench.dashboard import run as run_dashboard
 
-        app = create_app({"JOBS_URL": "memory://"})
-        with app.app_context(), app.test_request_context():
-            section = run_forum(args)
+            section = run_dashboard(args)
         print(section)
         if args.out:
+            from pathlib import Path
+
             with Path(args.out).open("a") as out:
                 out.write("\n" + section)
         return 0

@@ -1,75 +1,71 @@
-"""The KPI dashboard's render time on a database at scale (not a test).
+"""`python -m bench dashboard`: the KPI dashboard's render time at scale, in-process.
 
-    DATABASE_URL=sqlite:////tmp/bench.db .venv/bin/python bench/generate.py --members 100000
-    DATABASE_URL=sqlite:////tmp/bench.db .venv/bin/python bench/dashboard.py [--runs 20]
-
-Renders `/admin/dashboard` (every section, the default twelve months) in-process as an
-admin `--runs` times after one warm-up and prints p50 / p95 / max, then the time of each
-section's figures alone, so a slow figure is named.
+Renders `/admin/dashboard` (every section, the default twelve months, then one
+development) as the benchmark's staff member, logged in through the real form, `--runs`
+times after one warm-up, with the fragment cache off (every figure computed: the first
+reader after the cache expires) and on (what every other reader in the next
+`DASHBOARD_CACHE_SECONDS` gets), and prints p50 / p95 / max of each, then the time of
+each section's figures alone so a slow figure is named.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("ALLOW_DEV_SECRET", "1")
-
-from flask_login import FlaskLoginClient  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.accounts.models import User  # noqa: E402
-from portal.accounts.permissions import Role  # noqa: E402
-from portal.core.figures import default_period  # noqa: E402
-from portal.core.hooks import dashboard_sections  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.points.models import LedgerEntry  # noqa: E402
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("set DATABASE_URL to a database filled by bench/generate.py")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "JOBS_URL": "memory://", "WTF_CSRF_ENABLED": False})
-    app.test_client_class = FlaskLoginClient
-    with app.app_context():
-        admin = db.session.scalar(select(User).where(User.email == "dashboard@bench.club"))
-        if admin is None:
-            admin = User(email="dashboard@bench.club", password_hash="x", display_name="Bench admin",
-                         role=Role.ADMIN.value, locale="en")
-            db.session.add(admin)
-            db.session.commit()
+def _timings(client, path: str, runs: int) -> list[float]:
+    assert client.get(path).status_code == 200  # warm-up: templates compiled, cache filled
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return sorted(times)
+
+
+def _line(label: str, times: list[float]) -> str:
+    p95 = times[max(0, round(len(times) * 0.95) - 1)]
+    return (f"| {label} | {statistics.median(times):.0f} ms | {p95:.0f} ms | {times[-1]:.0f} ms "
+            f"| {len(times)} |")
+
+
+def run(args, url: str | None = None, overrides: dict | None = None) -> str:
+    from sqlalchemy import func, select
+
+    from bench.load import STAFF_EMAIL, log_in_client
+    from bench.wsgi import make_app
+    from portal.accounts.models import Development, User
+    from portal.core.figures import Period, default_period
+    from portal.core.hooks import dashboard_sections
+    from portal.extensions import db
+    from portal.points.models import LedgerEntry
+
+    lines = ["## Dashboard, in-process", "",
+             "| Render | p50 | p95 | max | runs |", "|---|---:|---:|---:|---:|"]
+    for label, seconds in (("every figure computed (cache off)", 0), ("sections kept (cache on)", 300)):
+        app = make_app({"SQLALCHEMY_DATABASE_URI": url or os.environ["DATABASE_URL"], "JOBS_URL": "memory://",
+                        **(overrides or {}), "DASHBOARD_CACHE_SECONDS": seconds})
+        client = log_in_client(app, STAFF_EMAIL)
+        with app.app_context():
+            development = db.session.scalar(select(Development.id).order_by(Development.id))
+        for scope, path in (("all developments", "/admin/dashboard"),
+                            ("one development", f"/admin/dashboard?development={development}")):
+            lines.append(_line(f"{label}, {scope}", _timings(client, path, args.runs)))
+    with app.test_request_context("/"):
+        staff = db.session.scalar(select(User).where(User.email == STAFF_EMAIL))
         members = db.session.scalar(select(func.count()).select_from(User))
         ledger = db.session.scalar(select(func.count()).select_from(LedgerEntry))
-        print(f"database: {members:,} users, {ledger:,} ledger rows")
-        with app.test_client(user=admin) as client:
-            assert client.get("/admin/dashboard").status_code == 200  # warm-up
-            times = []
-            for _ in range(args.runs):
-                started = time.perf_counter()
-                response = client.get("/admin/dashboard")
-                times.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200
-        times.sort()
-        p95 = times[max(0, int(len(times) * 0.95) - 1)]
-        print(f"/admin/dashboard: p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
-              f"max {times[-1]:.0f} ms ({args.runs} runs)")
-        with app.test_request_context("/?lang=en"):
-            period = default_period()
-            for section in dashboard_sections(admin):
+        lines += ["", f"{members:,} users, {ledger:,} ledger rows. Each section's figures alone "
+                  "(all developments / one development):", ""]
+        every, one = default_period(), Period(default_period().start, default_period().end, development)
+        for section in dashboard_sections(staff):
+            spent = []
+            for period in (every, one):
                 started = time.perf_counter()
                 section.figures(period)
-                print(f"  {section.key:<12} {(time.perf_counter() - started) * 1000:7.0f} ms")
-
-
-if __name__ == "__main__":
-    main()
+                spent.append((time.perf_counter() - started) * 1000)
+            lines.append(f"- {section.key}: {spent[0]:.0f} ms / {spent[1]:.0f} ms")
+    return "\n".join(lines) + "\n"

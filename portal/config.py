@@ -64,6 +64,12 @@ class Config:
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute;200 per hour")
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
 
+        # Fragment cache (portal/core/cache.py): redis://… shares kept pages between workers;
+        # memory:// keeps them per process. The dashboard's sections are kept this many
+        # seconds (0: computed on every request, as the tests do).
+        self.CACHE_URL = os.environ.get("CACHE_URL", "memory://")
+        self.DASHBOARD_CACHE_SECONDS = _int("DASHBOARD_CACHE_SECONDS", 300)
+
         # Task queue (portal/core/jobs.py): redis://… in production; a SQLite file in
         # instance/ by default; memory:// with JOBS_IMMEDIATE=1 runs jobs at once (tests).
         self.JOBS_URL = os.environ.get("JOBS_URL", "")

@@ -46,6 +46,8 @@ def test_config(tmp_path, **overrides) -> dict:
         # Balances start where each test puts them; tests/points/test_rewards.py turns these on.
         "POINTS_MONTHLY_LOGIN": 0,
         "POINTS_COMPLAINT_RATED": 0,
+        # Figures computed on every request; tests/core/test_cache.py turns the cache on.
+        "DASHBOARD_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return config

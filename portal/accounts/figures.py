@@ -17,19 +17,26 @@ from portal.extensions import db
 VERIFIED = OwnershipStatus.VERIFIED.value
 
 
+def units_of_development(development_id: int):
+    """SELECT of the ids of the development's units."""
+    return (select(Unit.id).join(Building, Building.id == Unit.building_id)
+            .where(Building.development_id == development_id))
+
+
 def unit_in_development(unit_id, development_id: int):
-    """SQL condition: the unit `unit_id` (a column) is in the development."""
-    return exists().where(Unit.id == unit_id, Building.id == Unit.building_id,
-                          Building.development_id == development_id)
+    """SQL condition: the unit `unit_id` (a column) is in the development. A list the
+    database builds once and probes, rather than a lookup per row: at 100,000 members a
+    development's figures went from 8.3 s to well under one (bench/results)."""
+    return unit_id.in_(units_of_development(development_id))
 
 
 def has_verified_home(user_id, development_id: int | None = None):
-    """SQL condition: the user `user_id` (a column) has a verified home (in the development)."""
-    condition = exists().where(Ownership.user_id == user_id, Ownership.status == VERIFIED)
-    if development_id is not None:
-        condition = exists().where(Ownership.user_id == user_id, Ownership.status == VERIFIED,
-                                   unit_in_development(Ownership.unit_id, development_id))
-    return condition
+    """SQL condition: the user `user_id` (a column) has a verified home (in the development:
+    one of the development's few thousand owners, read from the ownership index)."""
+    if development_id is None:
+        return exists().where(Ownership.user_id == user_id, Ownership.status == VERIFIED)
+    return user_id.in_(select(Ownership.user_id).where(
+        Ownership.status == VERIFIED, unit_in_development(Ownership.unit_id, development_id)))
 
 
 def verified_households(development_id: int | None = None) -> int:

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint("points_balance >= 0", name="balance_not_negative"),
         CheckConstraint("points_lifetime >= 0", name="lifetime_not_negative"),
+        # Member counts by join date (the dashboard) read this index alone; role-only
+        # lookups use its first column.
+        Index("ix_users_role_active_created", "role", "is_active_account", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +38,7 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hant")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value, index=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # Rotated on logout and password change so copied cookies stop working
     # (Flask-Login "alternative tokens").
@@ -159,6 +162,8 @@ class Ownership(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "unit_id"),
         Index("ix_ownerships_status_requested_at", "status", "requested_at"),
+        # Verified households (every complaint rate's denominator) counted from the index.
+        Index("ix_ownerships_status_unit", "status", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

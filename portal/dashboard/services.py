@@ -34,7 +34,16 @@ class SectionFigures:
 
 
 def sections_for(user: User, period: Period) -> list[SectionFigures]:
-    return [SectionFigures(section, section.figures(period)) for section in dashboard_sections(user)]
+    return [section_figures(section, period) for section in dashboard_sections(user)]
+
+
+def visible_sections(user: User) -> list[DashboardSection]:
+    return dashboard_sections(user)
+
+
+def section_figures(section: DashboardSection, period: Period) -> SectionFigures:
+    """A section's figures; they depend on the period only, never on who asks."""
+    return SectionFigures(section, section.figures(period))
 
 
 def figure_for(user: User, section_key: str, figure_key: str, period: Period) -> Figure | None:

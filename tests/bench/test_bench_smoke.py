@@ -4,8 +4,11 @@ on the result. No timings are asserted: the numbers belong in bench/results/."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 
+from bench.dashboard import run as dashboard_benchmark
 from bench.load import count_statements
 from bench.seed import MEMBER_EMAIL, seed, sizes
 from portal.accounts.models import Ownership, User
@@ -50,3 +53,8 @@ def test_benchmark_routes_answer_on_the_seeded_club(app, db):
     assert counts["baseline"] == 0  # the baseline route does no database work
     for label in ("/points", "/forum/t/<40-post thread>", "/admin/dashboard"):
         assert counts[label] > 0, label  # answered 200 (-1 otherwise) after real SQL
+
+    report = dashboard_benchmark(SimpleNamespace(runs=2), app.config["SQLALCHEMY_DATABASE_URI"],
+                                 {"SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False})
+    assert "| every figure computed (cache off), one development |" in report
+    assert "| sections kept (cache on), all developments |" in report and "- members: " in report
