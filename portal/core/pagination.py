@@ -43,17 +43,22 @@ class _IdsFirstPagination(SelectPagination):
         session = self._query_args["session"]
         return list(session.execute(self._query_args["load"](ids)).unique().scalars())
 
+    def _query_count(self) -> int:
+        known = self._query_args.get("total")
+        return super()._query_count() if known is None else known
+
 
 def paginate_ids_first(ids: Select, load: Callable[[Select], Select], per_page: int,
-                       page: int | None = None) -> Pagination:
+                       page: int | None = None, total: int | None = None) -> Pagination:
     """`paginate` for a long list of wide rows: `ids` selects the ids in display order (one
     column, from an index that covers its WHERE), `load` turns the page's ids subquery into
-    the select of the rows (`Model.id.in_(ids)`, with the same ORDER BY)."""
+    the select of the rows (`Model.id.in_(ids)`, with the same ORDER BY). `total`, when the
+    caller has counted the same rows already, saves counting them again."""
     page = requested_page() if page is None else max(page, 1)
 
     def at(number: int) -> Pagination:
         return _IdsFirstPagination(select=ids, load=load, session=db.session, page=number,
-                                   per_page=per_page, error_out=False, count=True)
+                                   per_page=per_page, error_out=False, count=True, total=total)
 
     result = at(page)
     if result.pages and page > result.pages:

@@ -41,6 +41,6 @@ def announcements_panel(user) -> dict:
     threads = db.session.scalars(
         select(Thread).join(Thread.category).options(contains_eager(Thread.category))
         .where(Category.kind == CategoryKind.ANNOUNCEMENT.value, visible_threads(user))
-        # ix_forum_threads_last_post_at_id, read backwards.
+        # ix_forum_threads_latest, read backwards.
         .order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(PANEL_SIZE)).all()
     return {"threads": threads, "locale": str(get_locale())}

@@ -79,8 +79,10 @@ class Thread(db.Model):
               "merged_into_id", "is_private", "is_hidden", "author_id"),
         # "My threads" and the home panel.
         Index("ix_forum_threads_author_id_created_at", "author_id", "created_at"),
-        # The forum front page: latest activity everywhere.
-        Index("ix_forum_threads_last_post_at_id", "last_post_at", "id"),
+        # The forum front page: latest activity everywhere, read from the index alone like
+        # the category page (migration 0071_forum_latest).
+        Index("ix_forum_threads_latest", "last_post_at", "id",
+              "merged_into_id", "is_private", "is_hidden", "author_id"),
         CheckConstraint("reply_count >= 0", name="reply_count_not_negative"),
     )
 
