@@ -116,12 +116,13 @@ class _Forms(HTMLParser):
                 self.forms[-1][1][attributes["name"]] = attributes.get("value") or ""
 
 
-def form_fields(html: str, action: str) -> dict[str, str]:
-    """The fields of the page's form posting to `action` (a path), as rendered."""
+def form_fields(html: str, action: str, page: str = "") -> dict[str, str]:
+    """The fields of the form posting to `action` (a path), as rendered; a form without an
+    action posts to its own `page`."""
     parser = _Forms()
     parser.feed(html)
     for form_action, fields in parser.forms:
-        if urlsplit(form_action).path == action:
+        if (urlsplit(form_action).path or page) == action:
             return fields
     raise AssertionError(f"no form posting to {action} on the page")
 
@@ -146,7 +147,8 @@ class Browser(requests.Session):
 
     def fields(self, page_path: str, action: str | None = None) -> dict[str, str]:
         """The form on `page_path` that posts to `action` (default: the page itself)."""
-        return form_fields(self.page(page_path), action or urlsplit(page_path).path)
+        path = urlsplit(page_path).path
+        return form_fields(self.page(page_path), action or path, path)
 
     def log_in(self, email: str, password: str = PASSWORD) -> Browser:
         fields = self.fields("/auth/login")

@@ -1,0 +1,353 @@
+"""The money paths raced over real HTTP (issue 14): gunicorn with three workers on loopback,
+PostgreSQL migrated by `flask db upgrade`, a real job consumer (`flask jobs worker`) on a
+shared queue, CSRF on, every client logged in through the login form.
+
+Each scenario seeds the rows it needs through the services and factories (in this test's
+own process, on the same database), releases N browsers at once (`at_once`: threads,
+bounded), then checks the database: `flask points verify` clean, no balance, stock or fund
+below zero, and exact counts (one voucher for the last unit, one reward per event). No
+answer may be a 5xx and the server's log may hold no traceback. The crash scenarios kill
+-9 a gunicorn worker or the consumer while its transaction is open (held there by a row
+lock this test takes, so the kill lands mid-chunk every time) and show the re-run finishes
+exactly once.
+
+Settings are production's defaults except the few a test must choose: login throttling
+per IP is raised (every browser comes from 127.0.0.1) and the sales import's inline limit
+and chunk are small, so a file of a few hundred rows is chunked and runs as a job.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+from sqlalchemy import func, select, text
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.perks.errors import OUT_OF_STOCK
+from portal.perks.models import Perk, Redemption
+from portal.perks.vouchers import redeem_perk
+from portal.points.models import LedgerEntry, LedgerKind
+from portal.points.services import credit
+from tests import factories
+from tests.support.gunicorn import ROOT, Browser, Gunicorn, at_once, form_fields, running_gunicorn
+from tests.support.race import assert_points_verify_clean, migrated_postgres_app
+
+pytestmark = pytest.mark.postgres
+
+FLASK = str(Path(sys.executable).parent / "flask")
+SALES_INLINE_ROWS, SALES_CHUNK = 100, 25
+LOGIN_POINTS = 10  # POINTS_MONTHLY_LOGIN's default: a member's first login of the month earns it
+
+
+@dataclass
+class Consumer:
+    """`flask jobs worker` in its own process, on the queue gunicorn's workers fill."""
+
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [FLASK, "--app", "app.py", "jobs", "worker", "--no-periodic", "--workers", "2"],
+                cwd=ROOT, env=self.env, stdout=output, stderr=output)
+
+    def kill_9(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill_9()
+
+
+@dataclass
+class Site:
+    app: Flask  # this test's own app on the same database and queue (seeding, checks)
+    server: Gunicorn
+    consumer: Consumer
+
+    @property
+    def base(self) -> str:
+        return self.server.base
+
+
+def _env(folder: Path, database: str, jobs: str) -> dict[str, str]:
+    """The servers' whole environment: production defaults but for these few."""
+    return {
+        "PATH": "/usr/bin:/bin", "DATABASE_URL": database, "SECRET_KEY": uuid.uuid4().hex,
+        "JOBS_URL": jobs, "UPLOAD_FOLDER": str(folder / "uploads"),
+        "LOGIN_LIMIT_PER_IP": "10000 per minute",
+        "SALES_IMPORT_INLINE_ROWS": str(SALES_INLINE_ROWS), "SALES_IMPORT_CHUNK": str(SALES_CHUNK),
+    }
+
+
+@pytest.fixture(scope="module")
+def site(postgres_server, tmp_path_factory) -> Iterator[Site]:
+    """A fresh database upgraded by the migrations, this test's app on it and on the server's
+    job queue (jobs it enqueues run in the consumer), the consumer, gunicorn -w 3."""
+    folder = tmp_path_factory.mktemp("http-races")
+    jobs = f"sqlite:///{folder / 'jobs.db'}"
+    with migrated_postgres_app(folder, postgres_server, "http_races", JOBS_URL=jobs,
+                               JOBS_IMMEDIATE=False) as app:
+        env = _env(folder, app.config["SQLALCHEMY_DATABASE_URI"], jobs)
+        consumer = Consumer(env, folder / "consumer.log")
+        consumer.start()
+        try:
+            with running_gunicorn(env, folder) as server:
+                yield Site(app, server, consumer)
+        finally:
+            consumer.stop()
+
+
+@pytest.fixture(autouse=True)
+def _in_app(site) -> Iterator[None]:
+    """This test's session on the database; the server's log must stay free of tracebacks."""
+    logged = site.server.error_log.read_text()
+    with site.app.app_context():
+        yield
+        db.session.remove()
+    new = site.server.error_log.read_text()[len(logged):]
+    assert "Traceback" not in new, new[-4000:]
+
+
+# --- seeding and checking ---------------------------------------------------------------------
+
+def members(count: int, balance: int = 0, **fields) -> list[User]:
+    """Members with `balance` points, credited through the points service; committed."""
+    made = [factories.make_member(**fields) for _ in range(count)]
+    for member in made:
+        if balance:
+            credit(member, balance, kind=LedgerKind.EARN, reason="Welcome bonus",
+                   idempotency_key=f"seed:{member.id}")
+    db.session.commit()
+    return made
+
+
+def staff(role: str, count: int) -> list[User]:
+    made = [factories.make_user(role) for _ in range(count)]
+    db.session.commit()
+    return made
+
+
+def browsers(site: Site, users: list[User]) -> list[Browser]:
+    """A browser per user, each logged in through the form (three at a time, like the workers)."""
+    emails = [user.email for user in users]  # read here: the threads have no app context
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return list(pool.map(lambda email: Browser(site.base).log_in(email), emails))
+
+
+def tally(responses) -> Counter:
+    """Status codes of the answers; none may be a server error."""
+    statuses = Counter(response.status_code for response in responses)
+    assert not [status for status in statuses if status >= 500], statuses
+    return statuses
+
+
+def report(scenario: str, clients: int, outcome: str) -> None:
+    print(f"\n[http race] {scenario}: {clients} clients → {outcome}")
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def assert_books_clean(app: Flask) -> None:
+    """`flask points verify` clean; no balance, stock, fund or campaign budget overdrawn."""
+    db.session.expire_all()
+    assert_points_verify_clean(app)
+    overdrawn = {
+        "balances": "SELECT count(*) FROM users WHERE points_balance < 0",
+        "lots": "SELECT count(*) FROM points_lots WHERE remaining < 0",
+        "stock": "SELECT count(*) FROM perks WHERE stock < 0",
+        "funds": "SELECT count(*) FROM suggestion_funds WHERE awarded > budget",
+        "campaigns": "SELECT count(*) FROM campaigns WHERE spent > budget",
+        "keys twice": "SELECT count(*) FROM (SELECT idempotency_key FROM points_ledger "
+                      "GROUP BY idempotency_key HAVING count(*) > 1) AS twice",
+    }
+    found = {name: db.session.scalar(text(sql)) for name, sql in overdrawn.items()}
+    assert not any(found.values()), found
+
+
+def english(message) -> str:
+    with force_locale("en"):
+        return str(message)
+
+
+def chinese(message) -> str:
+    with force_locale("zh_Hant"):
+        return str(message)
+
+
+# --- perks --------------------------------------------------------------------------------------
+
+def test_the_last_unit_goes_to_one_of_twenty_members(site):
+    users = members(20, 500, locale="zh_Hant")
+    perk = factories.make_perk(cost=100, stock=1)
+    db.session.commit()
+    people, url = browsers(site, users), f"/perks/{perk.id}/redeem"
+
+    def prepare(i: int) -> Callable:
+        fields = people[i].fields(url)
+        return lambda: people[i].post(url, data=fields)
+
+    responses = at_once(len(people), prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 1, 409: 19}, statuses
+    assert all(chinese(OUT_OF_STOCK) in r.text for r in responses if r.status_code == 409)
+    db.session.expire_all()
+    assert db.session.get(Perk, perk.id).stock == 0
+    assert count(Redemption, Redemption.perk_id == perk.id) == 1
+    assert count(LedgerEntry, LedgerEntry.kind == LedgerKind.REDEEM.value,
+                 LedgerEntry.member_id.in_([u.id for u in users])) == 1
+    assert_books_clean(site.app)
+    report("redeem the last unit (stock 1)", 20,
+           f"1 × 302 voucher, 19 × 409 “{chinese(OUT_OF_STOCK)}”, 0 × 5xx")
+
+
+def test_cancel_and_the_counter_race_for_one_voucher(site):
+    """Six tabs of the member press "cancel" while four desk staff mark the voucher used."""
+    [member] = members(1, 1000)
+    desk = staff("service", 2)
+    perk = factories.make_perk(cost=300, stock=3)
+    redemption, _created = redeem_perk(member, perk, nonce=f"cancel-race-{uuid.uuid4().hex}")
+    db.session.commit()
+    mine = browsers(site, [member])[0]
+    counter = browsers(site, desk)
+    tabs = [mine.twin() for _ in range(6)] + [counter[i % 2].twin() for i in range(4)]
+    cancel, code = f"/perks/redemptions/{redemption.id}/cancel", redemption.voucher_code
+
+    def prepare(i: int) -> Callable:
+        if i < 6:
+            fields = tabs[i].fields(f"/perks/redemptions/{redemption.id}", cancel)
+            return lambda: tabs[i].post(cancel, data=fields)
+        lookup = tabs[i].fields("/admin/redemptions/", "/admin/redemptions/lookup")
+        found = tabs[i].post("/admin/redemptions/lookup", data={**lookup, "code": code})
+        fields = form_fields(found.text, "/admin/redemptions/fulfil")
+        return lambda: tabs[i].post("/admin/redemptions/fulfil", data=fields)
+
+    responses = at_once(len(tabs), prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 1, 409: 9}, statuses
+    db.session.expire_all()
+    final = db.session.get(Redemption, redemption.id)
+    cancelled = final.status == "cancelled"
+    winner = next(i for i, r in enumerate(responses) if r.status_code == 302)
+    assert final.status == ("cancelled" if winner < 6 else "used")
+    refunds = count(LedgerEntry, LedgerEntry.kind == LedgerKind.REFUND.value,
+                    LedgerEntry.member_id == member.id)
+    assert refunds == (1 if cancelled else 0)
+    assert db.session.get(Perk, perk.id).stock == (3 if cancelled else 2)
+    assert db.session.get(User, member.id).points_balance == (1000 if cancelled else 700) + LOGIN_POINTS
+    assert_books_clean(site.app)
+    report("cancel a voucher (6 member tabs) against the desk using it (4 staff tabs)", 10,
+           f"1 × 302 ({final.status}), 9 × 409 refused, {refunds} refund, 0 × 5xx")
+
+
+# --- points: gifts, adjustments, the monthly login reward --------------------------------------
+
+@pytest.mark.parametrize(("balance", "amount", "gifts", "limit"), [
+    (2_500, 500, 10, "balance"),  # 2,500 + the login's 10 covers five gifts of 500
+    (20_000, 1_000, 8, "daily cap"),  # the 24-hour cap of 5,000 allows five gifts of 1,000
+])
+def test_gifts_from_many_tabs_never_overspend(site, balance, amount, gifts, limit):
+    [sender] = members(1, balance)
+    recipients = members(gifts)
+    tabs = [browsers(site, [sender])[0]]
+    tabs += [tabs[0].twin() for _ in range(gifts - 1)]
+    emails = [r.email for r in recipients]
+
+    def prepare(i: int) -> Callable:
+        fields = tabs[i].fields("/points/gift")
+        preview = tabs[i].post("/points/gift", data={**fields, "email": emails[i], "amount": str(amount)})
+        assert preview.status_code == 200, preview.text[:500]
+        confirmed = form_fields(preview.text, "/points/gift")
+        assert confirmed["confirmed"] == "1"
+        return lambda: tabs[i].post("/points/gift", data=confirmed)
+
+    responses = at_once(gifts, prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 5, 400: gifts - 5}, statuses
+    db.session.expire_all()
+    given = db.session.scalars(select(LedgerEntry.amount).where(
+        LedgerEntry.member_id == sender.id, LedgerEntry.kind == LedgerKind.GIFT.value)).all()
+    assert sorted(given) == [-amount] * 5
+    assert db.session.get(User, sender.id).points_balance == balance + LOGIN_POINTS - 5 * amount
+    assert sum(db.session.get(User, r.id).points_balance for r in recipients) == 5 * amount
+    assert_books_clean(site.app)
+    report(f"gifts of {amount} from one member's tabs, limited by the {limit}", gifts,
+           f"5 × 302 given, {gifts - 5} × 400 refused, 0 × 5xx")
+
+
+def test_admin_removals_never_take_a_balance_below_zero(site):
+    [member] = members(1, 1_000)
+    admins = browsers(site, staff("admin", 2))
+    tabs = [admins[i % 2].twin() for i in range(8)]
+    url = f"/admin/members/{member.id}/points"
+
+    def prepare(i: int) -> Callable:
+        fields = tabs[i].fields(url)
+        return lambda: tabs[i].post(url, data={**fields, "amount": "-300", "reason": f"Correction {i}"})
+
+    responses = at_once(len(tabs), prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 3, 400: 5}, statuses
+    db.session.expire_all()
+    assert db.session.get(User, member.id).points_balance == 100
+    assert count(LedgerEntry, LedgerEntry.member_id == member.id,
+                 LedgerEntry.kind == LedgerKind.ADJUST.value) == 3
+    assert_books_clean(site.app)
+    report("admins removing 300 from a balance of 1,000 (2 admins × 4 tabs)", 8,
+           "3 × 302 adjusted, 5 × 400 refused (not enough points), balance 100, 0 × 5xx")
+
+
+def test_one_adjustment_form_sent_from_six_tabs_acts_once(site):
+    [member] = members(1, 0)
+    [admin] = browsers(site, staff("admin", 1))
+    url = f"/admin/members/{member.id}/points"
+    fields = {**admin.fields(url), "amount": "250", "reason": "Goodwill"}  # one form, one nonce
+    tabs = [admin.twin() for _ in range(6)]
+
+    responses = at_once(6, lambda i: lambda: tabs[i].post(url, data=fields))
+    statuses = tally(responses)
+    assert statuses == {302: 6}, statuses  # each tab is told about the one adjustment
+    db.session.expire_all()
+    assert db.session.get(User, member.id).points_balance == 250
+    assert count(LedgerEntry, LedgerEntry.member_id == member.id) == 1
+    assert_books_clean(site.app)
+    report("one adjustment form (one nonce) submitted from 6 tabs", 6, "6 × 302, 1 ledger entry, 0 × 5xx")
+
+
+def test_logging_in_from_eight_browsers_at_once_pays_the_monthly_reward_once(site):
+    [member] = members(1, 0)
+    people, email = [Browser(site.base) for _ in range(8)], member.email
+
+    def prepare(i: int) -> Callable:
+        fields = people[i].fields("/auth/login")
+        return lambda: people[i].post("/auth/login", data={
+            **fields, "email": email, "password": factories.PASSWORD})
+
+    statuses = tally(at_once(8, prepare))
+    assert statuses == {302: 8}, statuses
+    db.session.expire_all()
+    assert count(LedgerEntry, LedgerEntry.member_id == member.id) == 1
+    assert db.session.get(User, member.id).points_balance == LOGIN_POINTS
+    assert_books_clean(site.app)
+    report("first login of the month from 8 browsers at once", 8,
+           "8 × 302 logged in, 1 reward of 10, 0 × 5xx")
