@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,18 +29,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import func, select, text
 
-from portal.accounts.models import User
+from portal.accounts.models import Ownership, User
+from portal.campaigns import services as campaign_services
+from portal.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
+from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.feedback import suggestions
+from portal.feedback.models import Suggestion, SuggestionFund, SurveyResponse
 from portal.perks.errors import OUT_OF_STOCK
 from portal.perks.models import Perk, Redemption
 from portal.perks.vouchers import redeem_perk
 from portal.points.models import LedgerEntry, LedgerKind
 from portal.points.services import credit
+from portal.referrals.models import Referral, ReferralStatus
+from portal.sales.models import ImportBatch, Purchase
 from tests import factories
+from tests.campaigns.helpers import bonus_input, grant_input
+from tests.feedback.helpers import fund, homeowner, make_suggestion, make_survey, rating
+from tests.referrals.helpers import make_referral, selling_unit
+from tests.sales.helpers import csv_bytes, sale, units
 from tests.support.gunicorn import ROOT, Browser, Gunicorn, at_once, form_fields, running_gunicorn
 from tests.support.race import assert_points_verify_clean, migrated_postgres_app
 
@@ -245,6 +258,8 @@ def test_cancel_and_the_counter_race_for_one_voucher(site):
     responses = at_once(len(tabs), prepare)
     statuses = tally(responses)
     assert statuses == {302: 1, 409: 9}, statuses
+    refusals = ("This voucher has already been used.", "This voucher was cancelled.")
+    assert all(any(text in r.text for text in refusals) for r in responses if r.status_code == 409)
     db.session.expire_all()
     final = db.session.get(Redemption, redemption.id)
     cancelled = final.status == "cancelled"
@@ -262,11 +277,13 @@ def test_cancel_and_the_counter_race_for_one_voucher(site):
 
 # --- points: gifts, adjustments, the monthly login reward --------------------------------------
 
-@pytest.mark.parametrize(("balance", "amount", "gifts", "limit"), [
-    (2_500, 500, 10, "balance"),  # 2,500 + the login's 10 covers five gifts of 500
-    (20_000, 1_000, 8, "daily cap"),  # the 24-hour cap of 5,000 allows five gifts of 1,000
+@pytest.mark.parametrize(("balance", "amount", "gifts", "limit", "refusal"), [
+    # 2,500 + the login's 10 covers five gifts of 500
+    pytest.param(2_500, 500, 10, "balance", "Not enough points", id="balance"),
+    # the 24-hour cap of 5,000 allows five gifts of 1,000
+    pytest.param(20_000, 1_000, 8, "daily cap", "You can gift at most 5,000 points in 24 hours", id="cap"),
 ])
-def test_gifts_from_many_tabs_never_overspend(site, balance, amount, gifts, limit):
+def test_gifts_from_many_tabs_never_overspend(site, balance, amount, gifts, limit, refusal):
     [sender] = members(1, balance)
     recipients = members(gifts)
     tabs = [browsers(site, [sender])[0]]
@@ -284,6 +301,7 @@ def test_gifts_from_many_tabs_never_overspend(site, balance, amount, gifts, limi
     responses = at_once(gifts, prepare)
     statuses = tally(responses)
     assert statuses == {302: 5, 400: gifts - 5}, statuses
+    assert all(refusal in r.text for r in responses if r.status_code == 400)
     db.session.expire_all()
     given = db.session.scalars(select(LedgerEntry.amount).where(
         LedgerEntry.member_id == sender.id, LedgerEntry.kind == LedgerKind.GIFT.value)).all()
@@ -308,6 +326,7 @@ def test_admin_removals_never_take_a_balance_below_zero(site):
     responses = at_once(len(tabs), prepare)
     statuses = tally(responses)
     assert statuses == {302: 3, 400: 5}, statuses
+    assert all("Not enough points" in r.text for r in responses if r.status_code == 400)
     db.session.expire_all()
     assert db.session.get(User, member.id).points_balance == 100
     assert count(LedgerEntry, LedgerEntry.member_id == member.id,
@@ -351,3 +370,237 @@ def test_logging_in_from_eight_browsers_at_once_pays_the_monthly_reward_once(sit
     assert_books_clean(site.app)
     report("first login of the month from 8 browsers at once", 8,
            "8 × 302 logged in, 1 reward of 10, 0 × 5xx")
+
+
+# --- referrals, surveys, suggestions ------------------------------------------------------------
+
+def ledger_keys(*keys: str) -> Counter:
+    return Counter(db.session.scalars(select(LedgerEntry.idempotency_key)
+                                      .where(LedgerEntry.idempotency_key.in_(keys))).all())
+
+
+def test_four_staff_recording_one_referral_purchase_reward_once(site):
+    referral = make_referral(days_ago=20)
+    unit = selling_unit(development="Referral Gardens", building="1", number="101")
+    desk = browsers(site, staff("service", 4))
+    url, page = f"/admin/referrals/{referral.id}/purchase", f"/admin/referrals/{referral.id}"
+    development, today = str(unit.building.development_id), utcnow().date().isoformat()
+
+    def prepare(i: int) -> Callable:
+        fields = desk[i].fields(page, url)
+        return lambda: desk[i].post(url, data={
+            **fields, "purchase-development": development, "purchase-building": "1",
+            "purchase-unit_number": "101", "purchase-purchased_on": today,
+            "purchase-contract_number": "RG-0001"})
+
+    statuses = tally(at_once(4, prepare))
+    assert statuses == {302: 1, 409: 3}, statuses
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REWARDED
+    keys = ledger_keys(f"referral:{referral.id}:referrer", f"referral:{referral.id}:invitee")
+    assert keys == {f"referral:{referral.id}:referrer": 1, f"referral:{referral.id}:invitee": 1}
+    assert count(Ownership, Ownership.user_id == referral.invitee_id) == 1
+    assert_books_clean(site.app)
+    report("4 staff record the same referral purchase", 4,
+           "1 × 302 converted, 3 × 409 refused, referrer and invitee rewarded once, 0 × 5xx")
+
+
+def test_survey_answers_pay_once_per_member(site):
+    """Eight members answer at once, and a ninth from four tabs."""
+    survey = make_survey(rating(), points=200)
+    users = members(9)
+    people = browsers(site, users)
+    tabs = people[:8] + [people[8].twin() for _ in range(4)]
+    url, question = f"/surveys/{survey.id}", f"q{survey.questions[0].id}"
+
+    def prepare(i: int) -> Callable:
+        fields = tabs[i].fields(url)
+        return lambda: tabs[i].post(url, data={**fields, question: "8"})
+
+    responses = at_once(len(tabs), prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 9, 409: 3}, statuses
+    db.session.expire_all()
+    assert count(SurveyResponse, SurveyResponse.survey_id == survey.id) == 9
+    paid = db.session.scalars(select(LedgerEntry.member_id).where(
+        LedgerEntry.kind == LedgerKind.SURVEY.value, LedgerEntry.source_id == survey.id)).all()
+    assert sorted(paid) == sorted(u.id for u in users)
+    assert_books_clean(site.app)
+    report("survey answered by 8 members, and by a 9th from 4 tabs", 12,
+           "9 × 302 answered, 3 × 409 already answered, 9 rewards of 200, 0 × 5xx")
+
+
+def test_suggestion_rewards_stop_at_the_fund(site):
+    year = utcnow().year
+    fund(suggestions.fund_of(year).awarded + 500, year)
+    reviewers = staff("service", 2)
+    ideas = [make_suggestion() for _ in range(10)]
+    for idea in ideas:
+        suggestions.start_review(idea, actor=reviewers[0])
+    db.session.commit()
+    desk = browsers(site, reviewers)
+    tabs = [desk[i % 2].twin() for i in range(10)]
+    ids = [idea.id for idea in ideas]
+
+    def prepare(i: int) -> Callable:
+        url = f"/admin/suggestions/{ids[i]}/adopt"
+        fields = tabs[i].fields(f"/admin/suggestions/{ids[i]}", url)
+        return lambda: tabs[i].post(url, data={**fields, "points": "100"})
+
+    responses = at_once(10, prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 5, 400: 5}, statuses
+    assert all("above the fund" in r.text for r in responses if r.status_code == 400)
+    db.session.expire_all()
+    row = db.session.get(SuggestionFund, year)
+    assert row.awarded == row.budget
+    assert count(Suggestion, Suggestion.id.in_(ids), Suggestion.status == "adopted") == 5
+    assert count(LedgerEntry, LedgerEntry.kind == LedgerKind.SUGGESTION.value,
+                 LedgerEntry.source_id.in_(ids)) == 5
+    assert_books_clean(site.app)
+    report("10 suggestions adopted at 100 points against 500 left in the fund", 10,
+           "5 × 302 adopted, 5 × 400 above the fund, fund exactly spent, 0 × 5xx")
+
+
+# --- campaigns ----------------------------------------------------------------------------------
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.2)
+        db.session.expire_all()
+
+
+def campaign_finished(campaign_id: int) -> bool:
+    db.session.rollback()  # a new snapshot: the consumer commits chunk by chunk
+    return db.session.get(Campaign, campaign_id).status == CampaignStatus.FINISHED
+
+
+def test_a_grant_launched_from_six_tabs_runs_once(site):
+    development = "Launch Court"
+    owners = [homeowner(development) for _ in range(30)]
+    db.session.commit()
+    marketers = staff("marketing", 2)
+    segment = {"development_id": owners[0].ownerships[0].unit.building.development_id}
+    grant = campaign_services.save_draft(None, grant_input(points=100, budget=3_000, segment=segment),
+                                         actor=marketers[0])
+    db.session.commit()
+    desk = browsers(site, marketers)
+    tabs = [desk[i % 2].twin() for i in range(6)]
+    url = f"/admin/campaigns/{grant.id}/launch"
+
+    def prepare(i: int) -> Callable:
+        fields = tabs[i].fields(url)
+        return lambda: tabs[i].post(url, data=fields)
+
+    responses = at_once(6, prepare)
+    statuses = tally(responses)
+    assert statuses == {302: 1, 409: 5}, statuses
+    assert all("Only a draft can be launched." in r.text for r in responses if r.status_code == 409)
+    wait_for(lambda: campaign_finished(grant.id), "the grant to finish in the consumer")
+    campaign = db.session.get(Campaign, grant.id)
+    assert (campaign.processed, campaign.reached, campaign.spent) == (30, 30, 3_000)
+    credited = db.session.scalars(select(LedgerEntry.member_id).where(
+        LedgerEntry.source_type == "campaigns", LedgerEntry.source_id == grant.id)).all()
+    assert sorted(credited) == sorted(o.id for o in owners)
+    assert_books_clean(site.app)
+    report("a grant to 30 homeowners launched from 6 tabs (2 marketers)", 6,
+           "1 × 302 launched, 5 × 409 refused, the consumer credits each of 30 once, 0 × 5xx")
+
+
+def test_a_bonus_rule_pays_exactly_its_budget(site):
+    """A survey-completion bonus of +100 with a budget of 500: ten homeowners answer at once."""
+    development = "Bonus Heights"
+    owners = [homeowner(development) for _ in range(10)]
+    db.session.commit()
+    segment = {"development_id": owners[0].ownerships[0].unit.building.development_id}
+    marketer = staff("marketing", 1)[0]
+    rule = campaign_services.save_draft(None, bonus_input(
+        trigger="survey_completed", bonus_mode="add", points=100, multiplier_pct=None, budget=500,
+        segment=segment), actor=marketer)
+    campaign_services.launch(rule, actor=marketer)
+    survey = make_survey(rating(), points=50, segment=segment)
+    db.session.commit()
+    people = browsers(site, owners)
+    url, question = f"/surveys/{survey.id}", f"q{survey.questions[0].id}"
+
+    def prepare(i: int) -> Callable:
+        fields = people[i].fields(url)
+        return lambda: people[i].post(url, data={**fields, question: "9"})
+
+    try:
+        statuses = tally(at_once(10, prepare))
+        assert statuses == {302: 10}, statuses
+        db.session.expire_all()
+        campaign = db.session.get(Campaign, rule.id)
+        assert (campaign.spent, campaign.reached) == (500, 5)
+        paid = db.session.scalars(select(LedgerEntry.amount).where(
+            LedgerEntry.kind == LedgerKind.SURVEY.value, LedgerEntry.source_id == survey.id)).all()
+        assert sorted(paid) == [50] * 5 + [150] * 5
+        assert count(CampaignRecipient, CampaignRecipient.campaign_id == rule.id) == 5
+        assert_books_clean(site.app)
+    finally:
+        campaign_services.cancel(db.session.get(Campaign, rule.id), actor=marketer)
+        db.session.commit()
+    report("a +100 survey bonus with a budget of 500, 10 homeowners answer", 10,
+           "10 × 302 answered, 5 bonuses paid, budget spent exactly (500), 0 × 5xx")
+
+
+# --- the sales import ---------------------------------------------------------------------------
+
+def sales_file(development: str, prefix: str, rows: int, buyers: dict[int, str]) -> bytes:
+    """`rows` contracts `<prefix>-0001`… on units 101, 201, … (made here); `buyers` maps a
+    line to the buyer's e-mail (a member, perhaps with a referral)."""
+    units(rows, development=development)
+    db.session.commit()
+    return csv_bytes([sale(n, contract_no=f"{prefix}-{n:04d}", development=development,
+                           buyer_email=buyers.get(n, "")) for n in range(1, rows + 1)])
+
+
+def upload(browser: Browser, data: bytes) -> int:
+    """The staff member uploads the file; the id of the batch waiting for confirmation."""
+    fields = browser.fields("/admin/sales/")
+    response = browser.post("/admin/sales/", data=fields, files={"file": ("sales.csv", data, "text/csv")})
+    assert response.status_code == 302, response.text[:1000]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def confirm(browser: Browser, batch_id: int) -> Callable[[], requests.Response]:
+    """Load the batch page; the returned call presses "confirm"."""
+    url = f"/admin/sales/batches/{batch_id}/confirm"
+    fields = browser.fields(f"/admin/sales/batches/{batch_id}", url)
+    return lambda: browser.post(url, data=fields)
+
+
+def purchases(prefix: str) -> list[str]:
+    return db.session.scalars(select(Purchase.contract_no)
+                              .where(Purchase.contract_no.like(f"{prefix}-%"))).all()
+
+
+def test_the_same_file_uploaded_and_confirmed_by_three_staff_at_once(site):
+    buyers = members(5)
+    referral = make_referral(invitee=buyers[0], days_ago=20)
+    db.session.commit()
+    data = sales_file("Sales Park A", "SA", 40, {n + 1: buyer.email for n, buyer in enumerate(buyers)})
+    desk = browsers(site, staff("service", 3))
+    batches = [upload(browser, data) for browser in desk]
+
+    responses = at_once(3, lambda i: confirm(desk[i], batches[i]))
+    statuses = tally(responses)
+    assert statuses == {302: 3}, statuses
+    db.session.expire_all()
+    results = [db.session.get(ImportBatch, batch_id) for batch_id in batches]
+    assert [batch.status for batch in results] == ["done"] * 3
+    assert sum(batch.result["created"] for batch in results) == 40
+    assert sum(batch.result["skipped"] for batch in results) == 80
+    contracts = purchases("SA")
+    assert len(contracts) == len(set(contracts)) == 40
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REWARDED
+    keys = ledger_keys(f"referral:{referral.id}:referrer", f"referral:{referral.id}:invitee")
+    assert sorted(keys.values()) == [1, 1]
+    assert count(Ownership, Ownership.user_id.in_([b.id for b in buyers])) == 5
+    assert_books_clean(site.app)
+    report("one 40-row sales file uploaded and confirmed by 3 staff at once", 3,
+           "3 × 302, 40 purchases in all (each once), the referral rewarded once, 0 × 5xx")
