@@ -18,6 +18,8 @@ and chunk are small, so a file of a few hundred rows is chunked and runs as a jo
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -25,22 +27,28 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from flask import Flask
 from flask_babel import force_locale
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from portal.accounts.models import Ownership, User
+from portal.campaigns import execution
 from portal.campaigns import services as campaign_services
+from portal.campaigns.execution import CHUNK_SIZE
 from portal.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from portal.core.timeutil import utcnow
+from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.feedback import suggestions
 from portal.feedback.models import Suggestion, SuggestionFund, SurveyResponse
+from portal.notifications.models import Notification
 from portal.perks.errors import OUT_OF_STOCK
 from portal.perks.models import Perk, Redemption
 from portal.perks.vouchers import redeem_perk
@@ -54,6 +62,7 @@ from tests.feedback.helpers import fund, homeowner, make_suggestion, make_survey
 from tests.referrals.helpers import make_referral, selling_unit
 from tests.sales.helpers import csv_bytes, sale, units
 from tests.support.gunicorn import ROOT, Browser, Gunicorn, at_once, form_fields, running_gunicorn
+from tests.support.ports import owner_of_connection
 from tests.support.race import assert_points_verify_clean, migrated_postgres_app
 
 pytestmark = pytest.mark.postgres
@@ -550,13 +559,14 @@ def test_a_bonus_rule_pays_exactly_its_budget(site):
 
 # --- the sales import ---------------------------------------------------------------------------
 
-def sales_file(development: str, prefix: str, rows: int, buyers: dict[int, str]) -> bytes:
+def sales_file(development: str, prefix: str, rows: int, buyers: dict[int, User]) -> bytes:
     """`rows` contracts `<prefix>-0001`… on units 101, 201, … (made here); `buyers` maps a
-    line to the buyer's e-mail (a member, perhaps with a referral)."""
+    line to the member who bought (by e-mail; perhaps one with a referral)."""
+    emails = {line: buyer.email for line, buyer in buyers.items()}
     units(rows, development=development)
     db.session.commit()
     return csv_bytes([sale(n, contract_no=f"{prefix}-{n:04d}", development=development,
-                           buyer_email=buyers.get(n, "")) for n in range(1, rows + 1)])
+                           buyer_email=emails.get(n, "")) for n in range(1, rows + 1)])
 
 
 def upload(browser: Browser, data: bytes) -> int:
@@ -583,7 +593,7 @@ def test_the_same_file_uploaded_and_confirmed_by_three_staff_at_once(site):
     buyers = members(5)
     referral = make_referral(invitee=buyers[0], days_ago=20)
     db.session.commit()
-    data = sales_file("Sales Park A", "SA", 40, {n + 1: buyer.email for n, buyer in enumerate(buyers)})
+    data = sales_file("Sales Park A", "SA", 40, {n + 1: buyer for n, buyer in enumerate(buyers)})
     desk = browsers(site, staff("service", 3))
     batches = [upload(browser, data) for browser in desk]
 
@@ -604,3 +614,184 @@ def test_the_same_file_uploaded_and_confirmed_by_three_staff_at_once(site):
     assert_books_clean(site.app)
     report("one 40-row sales file uploaded and confirmed by 3 staff at once", 3,
            "3 × 302, 40 purchases in all (each once), the referral rewarded once, 0 × 5xx")
+
+
+# --- kill -9 in the middle of the work, then the re-run ---------------------------------------
+
+@contextmanager
+def member_locked(member_id: int) -> Iterator[None]:
+    """This test holds the member's row lock (FOR NO KEY UPDATE, as the points service takes
+    it) on a connection of its own: the work that needs the row next waits there, its
+    transaction open, until the block ends."""
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"), {"id": member_id})
+        try:
+            yield
+        finally:
+            transaction.rollback()
+
+
+def _activity(sql: str, **params):
+    with db.engine.connect() as connection:
+        return connection.execute(text(sql), params).first()
+
+
+def lock_waiter(timeout: float = 30) -> tuple[int, int]:
+    """(backend pid, client port) of the connection waiting for a lock in this database."""
+    deadline = time.monotonic() + timeout
+    while True:
+        row = _activity("SELECT pid, client_port FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+        if row is not None:
+            return row.pid, row.client_port
+        if time.monotonic() > deadline:
+            pytest.fail("nothing came to wait for the held row")
+        time.sleep(0.05)
+
+
+def wait_until_gone(backend: int) -> None:
+    """A killed client's backend ends (its transaction rolled back) once it runs again."""
+    wait_for(lambda: _activity("SELECT 1 FROM pg_stat_activity WHERE pid = :pid", pid=backend) is None,
+             f"backend {backend} of the killed process to end", timeout=30)
+
+
+def dropped_or(call: Callable[[], requests.Response]) -> requests.Response | str:
+    try:
+        return call()
+    except requests.ConnectionError:
+        return "connection dropped"
+
+
+def referral_keys(referral: Referral) -> Counter:
+    return ledger_keys(f"referral:{referral.id}:referrer", f"referral:{referral.id}:invitee")
+
+
+def test_a_worker_killed_in_the_middle_of_an_import_leaves_nothing_and_the_re_run_imports_once(site):
+    """The file is small, so it is imported inside the confirm request: a worker killed there
+    takes the whole transaction with it."""
+    buyers = members(3)
+    referral = make_referral(invitee=buyers[2], days_ago=20)
+    db.session.commit()
+    # line 40 is in the second chunk of 25: the first is written (uncommitted) when the kill lands
+    data = sales_file("Sales Park B", "SB", 60, {10: buyers[0], 20: buyers[1], 40: buyers[2]})
+    [clerk] = browsers(site, staff("service", 1))
+    batch_id = upload(clerk, data)
+    press = confirm(clerk, batch_id)
+    with member_locked(referral.referrer_id), ThreadPoolExecutor(max_workers=1) as pool:
+        pressed = pool.submit(dropped_or, press)
+        backend, port = lock_waiter()
+        worker = owner_of_connection(port, site.server.worker_pids())
+        assert worker is not None, "the waiting connection is no worker's"
+        os.kill(worker, signal.SIGKILL)
+        outcome = pressed.result(timeout=30)
+    assert outcome == "connection dropped"
+    wait_until_gone(backend)
+    site.server.wait_until_serving()  # the master has replaced the worker
+    db.session.rollback()
+    assert db.session.get(ImportBatch, batch_id).status == "preview"  # the confirmation went too
+    assert purchases("SB") == [] and referral_keys(referral) == {}
+    assert db.session.get(Referral, referral.id).status != ReferralStatus.REWARDED
+
+    again = confirm(clerk, batch_id)()
+    assert again.status_code == 302, again.text[:500]
+    db.session.expire_all()
+    batch = db.session.get(ImportBatch, batch_id)
+    assert batch.status == "done" and batch.result["created"] == 60
+    contracts = purchases("SB")
+    assert len(contracts) == len(set(contracts)) == 60
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REWARDED
+    assert sorted(referral_keys(referral).values()) == [1, 1]
+    assert_books_clean(site.app)
+    report("gunicorn worker kill -9 during an inline 60-row import (chunk 2 of 3 in flight)", 1,
+           "connection dropped, nothing written, the batch back in preview; re-confirmed: 302, "
+           "60 purchases once, the referral rewarded once")
+
+
+def test_the_consumer_killed_in_the_middle_of_a_grant_the_resumed_run_credits_each_member_once(site):
+    audience = factories.make_homeowners_in_bulk(CHUNK_SIZE + 50, "Crash Towers")
+    db.session.commit()
+    segment = {"development_id": db.session.get(User, audience[0]).ownerships[0].unit.building.development_id}
+    marketer = staff("marketing", 1)
+    grant = campaign_services.save_draft(None, grant_input(points=10, budget=10 * len(audience),
+                                                           segment=segment), actor=marketer[0])
+    db.session.commit()
+    [desk] = browsers(site, marketer)
+    url = f"/admin/campaigns/{grant.id}/launch"
+    fields = desk.fields(url)
+    with member_locked(audience[CHUNK_SIZE]):  # the first member of the second chunk
+        assert desk.post(url, data=fields).status_code == 302
+        backend, port = lock_waiter()
+        assert owner_of_connection(port, [site.consumer.process.pid]) == site.consumer.process.pid
+        db.session.rollback()
+        assert db.session.get(Campaign, grant.id).processed == CHUNK_SIZE  # the first chunk committed
+        site.consumer.kill_9()
+    wait_until_gone(backend)
+    db.session.rollback()
+    campaign = db.session.get(Campaign, grant.id)
+    assert (campaign.status, campaign.processed, campaign.reached) == ("running", CHUNK_SIZE, CHUNK_SIZE)
+
+    site.consumer.start()
+    with unit_of_work():  # the scheduler's minute, once the grant has been quiet for STALLED_AFTER
+        resumed = execution.start_due(utcnow() + execution.STALLED_AFTER)
+    assert grant.id in resumed
+    wait_for(lambda: campaign_finished(grant.id), "the resumed grant to finish")
+    campaign = db.session.get(Campaign, grant.id)
+    assert (campaign.processed, campaign.reached, campaign.spent) == (len(audience), len(audience),
+                                                                     10 * len(audience))
+    credited = db.session.scalars(select(LedgerEntry.member_id).where(
+        LedgerEntry.source_type == "campaigns", LedgerEntry.source_id == grant.id)).all()
+    assert sorted(credited) == audience
+    assert count(Notification, Notification.kind == "campaign", Notification.user_id.in_(audience)) \
+        == len(audience)
+    assert_books_clean(site.app)
+    report(f"job consumer kill -9 during a grant to {len(audience):,} (chunk 2 in flight)", 1,
+           f"chunk 1 kept ({CHUNK_SIZE:,}), chunk 2 lost; resumed by the scheduler: "
+           f"{len(audience):,} credited once each, one notification each")
+
+
+def test_the_consumer_killed_in_the_middle_of_an_import_job_the_resumed_import_finishes_once(site):
+    buyers = members(3)
+    referral = make_referral(invitee=buyers[2], days_ago=20)
+    db.session.commit()
+    rows = 150  # more than SALES_INLINE_ROWS: a job, chunk by chunk; line 90 is in the 4th chunk
+    data = sales_file("Sales Park C", "SC", rows, {5: buyers[0], 30: buyers[1], 90: buyers[2]})
+    [clerk] = browsers(site, staff("service", 1))
+    batch_id = upload(clerk, data)
+    press = confirm(clerk, batch_id)
+    with member_locked(referral.referrer_id):
+        assert press().status_code == 302
+        backend, port = lock_waiter()
+        assert owner_of_connection(port, [site.consumer.process.pid]) == site.consumer.process.pid
+        site.consumer.kill_9()
+    wait_until_gone(backend)
+    db.session.rollback()
+    batch = db.session.get(ImportBatch, batch_id)
+    assert (batch.status, batch.progress_done) == ("importing", 3 * SALES_CHUNK)
+    assert len(purchases("SC")) == 3 * SALES_CHUNK and referral_keys(referral) == {}
+
+    # Staff may resume once the import has made no progress for SALES_IMPORT_STALL_MINUTES.
+    stalled = site.app.config["SALES_IMPORT_STALL_MINUTES"] + 1
+    db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                       .values(updated_at=ImportBatch.updated_at - timedelta(minutes=stalled)))
+    db.session.commit()
+    site.consumer.start()
+    resume = f"/admin/sales/batches/{batch_id}/resume"
+    fields = clerk.fields(f"/admin/sales/batches/{batch_id}", resume)  # the button shows now
+    assert clerk.post(resume, data=fields).status_code == 302
+    wait_for(lambda: import_done(batch_id), "the resumed import to finish")
+    batch = db.session.get(ImportBatch, batch_id)
+    assert batch.progress_done == rows and batch.result["created"] == rows
+    contracts = purchases("SC")
+    assert len(contracts) == len(set(contracts)) == rows
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REWARDED
+    assert sorted(referral_keys(referral).values()) == [1, 1]
+    assert_books_clean(site.app)
+    report(f"job consumer kill -9 during a {rows}-row import job (chunk 4 of 6 in flight)", 1,
+           f"3 chunks kept ({3 * SALES_CHUNK} purchases), chunk 4 lost; resumed by staff: "
+           f"{rows} purchases once, the referral rewarded once")
+
+
+def import_done(batch_id: int) -> bool:
+    db.session.rollback()
+    return db.session.get(ImportBatch, batch_id).status == "done"
