@@ -11,12 +11,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal import create_app
 from portal.extensions import db
@@ -96,3 +98,76 @@ def assert_points_verify_clean(app: Flask) -> None:
     db.session.expire_all()
     result = app.test_cli_runner().invoke(args=["points", "verify"])
     assert result.exit_code == 0, result.output
+
+
+# --- an interleaving made on purpose: hold a row, see who waits for it ---------------------------
+
+@contextmanager
+def member_locked(member_id: int) -> Iterator[None]:
+    """Hold the member's row lock (FOR NO KEY UPDATE, as the points service takes it) on a
+    connection of the test's own: the work that needs the row next waits there, its
+    transaction open, until the block ends. Release it before waiting for that work."""
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"), {"id": member_id})
+        try:
+            yield
+        finally:
+            transaction.rollback()
+
+
+def in_background(app: Flask, work: Callable[[], object]) -> Future:
+    """`work()` in a thread of its own with its own app context (session, connection),
+    committed, or rolled back on an exception; the future holds the result or the exception."""
+    future: Future = Future()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                value = work()
+                db.session.commit()
+                future.set_result(value)
+            except Exception as error:  # noqa: BLE001 - handed to the test
+                db.session.rollback()
+                future.set_exception(error)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+def _waiting_for_locks() -> list[tuple[int, int]]:
+    with db.engine.connect() as connection:
+        return [(row.pid, row.client_port) for row in connection.execute(text(
+            "SELECT pid, client_port FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"))]
+
+
+def lock_waiters(count: int = 1, timeout: float = 30) -> list[tuple[int, int]]:
+    """(backend pid, client port) of each connection of this database waiting for a lock,
+    once `count` of them wait."""
+    deadline = time.monotonic() + timeout
+    while len(waiting := _waiting_for_locks()) < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(waiting)} connections wait for a lock, not {count}")
+        time.sleep(0.05)
+    return waiting
+
+
+def lock_waiter() -> tuple[int, int]:
+    [waiter] = lock_waiters(1)
+    return waiter
+
+
+def wait_until_gone(backend: int, timeout: float = 30) -> None:
+    """A killed client's backend ends (rolling its transaction back) once it runs again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.engine.connect() as connection:
+            if connection.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"),
+                                  {"pid": backend}).first() is None:
+                return
+        if time.monotonic() > deadline:
+            pytest.fail(f"backend {backend} of the killed process is still there")
+        time.sleep(0.05)
