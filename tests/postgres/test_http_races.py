@@ -27,7 +27,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -38,7 +37,7 @@ from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import func, select, text, update
 
-from portal.accounts.models import Ownership, User
+from portal.accounts.models import Development, Ownership, User
 from portal.campaigns import execution
 from portal.campaigns import services as campaign_services
 from portal.campaigns.execution import CHUNK_SIZE
@@ -63,7 +62,14 @@ from tests.referrals.helpers import make_referral, selling_unit
 from tests.sales.helpers import csv_bytes, sale, units
 from tests.support.gunicorn import ROOT, Browser, Gunicorn, at_once, form_fields, running_gunicorn
 from tests.support.ports import owner_of_connection
-from tests.support.race import assert_points_verify_clean, migrated_postgres_app
+from tests.support.race import (
+    assert_points_verify_clean,
+    lock_waiter,
+    lock_waiters,
+    member_locked,
+    migrated_postgres_app,
+    wait_until_gone,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -621,45 +627,46 @@ def test_the_same_file_uploaded_and_confirmed_by_three_staff_at_once(site):
            "3 × 302, 40 purchases in all (each once), the referral rewarded once, 0 × 5xx")
 
 
+def test_staff_and_the_import_converting_one_referral_at_once_reward_and_link_it_once(site):
+    """Staff record the purchase on the referral page while another confirms the sales file
+    holding the same contract. Made to interleave the hard way: the staff member's request
+    holds the referral (waiting for the referrer's row, which this test holds) when the
+    import comes to convert it."""
+    [buyer] = members(1)
+    referral = make_referral(invitee=buyer, days_ago=20)
+    db.session.commit()
+    data = sales_file("Sales Park D", "SD", 3, {2: buyer})
+    development = db.session.scalar(select(Development.id).where(Development.name == "Sales Park D"))
+    signed_on = (utcnow().date() - timedelta(days=10)).isoformat()  # as tests.sales.helpers.sale
+    recorder, importer = browsers(site, staff("service", 2))
+    batch_id = upload(importer, data)
+    press_import = confirm(importer, batch_id)
+    page, url = f"/admin/referrals/{referral.id}", f"/admin/referrals/{referral.id}/purchase"
+    fields = {**recorder.fields(page, url), "purchase-development": str(development),
+              "purchase-building": "1", "purchase-unit_number": "201",
+              "purchase-purchased_on": signed_on, "purchase-contract_number": "SD-0002"}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        with member_locked(referral.referrer_id):
+            recorded = pool.submit(recorder.post, url, data=fields)
+            lock_waiter()  # the staff request: the referral locked, waiting for the referrer
+            imported = pool.submit(press_import)
+            lock_waiters(2)  # and the import, waiting for the referral
+        statuses = tally([recorded.result(timeout=30), imported.result(timeout=30)])
+    assert statuses == {302: 2}, statuses
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REWARDED
+    assert sorted(referral_keys(referral).values()) == [1, 1]
+    purchase = db.session.scalar(select(Purchase).where(Purchase.contract_no == "SD-0002"))
+    # Linked to the referral as when staff record it before the file comes: a later
+    # cancellation of the contract in the sales system then takes the reward back.
+    assert purchase.referral_id == referral.id
+    assert count(Ownership, Ownership.user_id == buyer.id) == 1
+    assert_books_clean(site.app)
+    report("staff record a referral purchase while the sales import converts the same contract", 2,
+           "2 × 302, rewarded once, the purchase linked to the referral, 0 × 5xx")
+
+
 # --- kill -9 in the middle of the work, then the re-run ---------------------------------------
-
-@contextmanager
-def member_locked(member_id: int) -> Iterator[None]:
-    """This test holds the member's row lock (FOR NO KEY UPDATE, as the points service takes
-    it) on a connection of its own: the work that needs the row next waits there, its
-    transaction open, until the block ends."""
-    with db.engine.connect() as connection:
-        transaction = connection.begin()
-        connection.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"), {"id": member_id})
-        try:
-            yield
-        finally:
-            transaction.rollback()
-
-
-def _activity(sql: str, **params):
-    with db.engine.connect() as connection:
-        return connection.execute(text(sql), params).first()
-
-
-def lock_waiter(timeout: float = 30) -> tuple[int, int]:
-    """(backend pid, client port) of the connection waiting for a lock in this database."""
-    deadline = time.monotonic() + timeout
-    while True:
-        row = _activity("SELECT pid, client_port FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'")
-        if row is not None:
-            return row.pid, row.client_port
-        if time.monotonic() > deadline:
-            pytest.fail("nothing came to wait for the held row")
-        time.sleep(0.05)
-
-
-def wait_until_gone(backend: int) -> None:
-    """A killed client's backend ends (its transaction rolled back) once it runs again."""
-    wait_for(lambda: _activity("SELECT 1 FROM pg_stat_activity WHERE pid = :pid", pid=backend) is None,
-             f"backend {backend} of the killed process to end", timeout=30)
-
 
 def dropped_or(call: Callable[[], requests.Response]) -> requests.Response | str:
     try:
@@ -683,7 +690,7 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_nothing_and_the_re_ru
     [clerk] = browsers(site, staff("service", 1))
     batch_id = upload(clerk, data)
     press = confirm(clerk, batch_id)
-    with member_locked(referral.referrer_id), ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, member_locked(referral.referrer_id):
         pressed = pool.submit(dropped_or, press)
         backend, port = lock_waiter()
         worker = owner_of_connection(port, site.server.worker_pids())
