@@ -102,14 +102,19 @@ def assert_points_verify_clean(app: Flask) -> None:
 
 # --- an interleaving made on purpose: hold a row, see who waits for it ---------------------------
 
+LOCK_MODES = ("FOR NO KEY UPDATE", "FOR UPDATE")
+
+
 @contextmanager
-def member_locked(member_id: int) -> Iterator[None]:
-    """Hold the member's row lock (FOR NO KEY UPDATE, as the points service takes it) on a
-    connection of the test's own: the work that needs the row next waits there, its
-    transaction open, until the block ends. Release it before waiting for that work."""
+def member_locked(member_id: int, mode: str = "FOR NO KEY UPDATE") -> Iterator[None]:
+    """Hold the member's row lock on a connection of the test's own: the work that needs
+    the row next waits there, its transaction open, until the block ends. Release it
+    before waiting for that work. FOR NO KEY UPDATE is what the points service takes;
+    FOR UPDATE also stops rows that refer to the member (a foreign key check) being written."""
+    assert mode in LOCK_MODES
     with db.engine.connect() as connection:
         transaction = connection.begin()
-        connection.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"), {"id": member_id})
+        connection.execute(text(f"SELECT 1 FROM users WHERE id = :id {mode}"), {"id": member_id})
         try:
             yield
         finally:
