@@ -1,6 +1,7 @@
 """The sales import on PostgreSQL with real concurrent connections: the same file imported
 twice at once records each contract once and rewards the referral once (issue 11, "Done
-when"); an import converting a referral staff are recording links the purchase to it."""
+when"); an import converting a referral staff are recording links the purchase to it, and
+one verifying a home staff are linking keeps the one ownership."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from portal.accounts.models import Ownership, Unit, User
+from portal.accounts.models import Ownership, OwnershipStatus, Unit, User
 from portal.core.months import months_back
+from portal.core.timeutil import utcnow
 from portal.core.uow import unit_of_work
 from portal.extensions import db
 from portal.points.models import LedgerEntry
@@ -133,3 +135,35 @@ def test_an_import_converting_a_referral_staff_are_recording_links_the_purchase_
     assert db.session.get(Referral, referral.id).status == ReferralStatus.CANCELLED
     assert db.session.get(User, referral.referrer_id).points_balance == 0
     assert_points_verify_clean(pg_app)
+
+
+@pytest.mark.parametrize("status", [OwnershipStatus.VERIFIED.value, OwnershipStatus.PENDING.value])
+def test_an_import_verifying_a_home_staff_are_linking_at_that_moment_keeps_one(pg_app, status):
+    """Staff link the buyer's unit on the member page, or the buyer asks for it on "My
+    homes" (here: the test's own transaction inserting that ownership, not yet committed),
+    while the import of the purchase makes the buyer's verified home: the import waits for
+    it, then keeps that row, verified (it met UNIQUE(user, unit), and the whole import failed)."""
+    [unit] = units(1)
+    buyer = factories.make_member(email="buyer1@example.com")
+    clerk = factories.make_user("service")
+    batch = stage_file("sales.csv", csv_bytes([sale(1, buyer_email="buyer1@example.com")]), clerk)
+    importer.confirm_batch(batch, clerk, valid_only=False)
+    db.session.commit()
+    batch_id = batch.id
+    with db.engine.connect() as connection:
+        linking = connection.begin()
+        staff_row = connection.execute(insert(Ownership).values(
+            user_id=buyer.id, unit_id=unit.id, status=status, contract_number="HT-0001",
+            requested_at=utcnow()).returning(Ownership.id)).scalar_one()
+        imported = in_background(pg_app, lambda: importer.run_import(batch_id, transaction=unit_of_work))
+        lock_waiters(1)  # the import's insert, waiting to see whether the link commits
+        linking.commit()
+    imported.result(timeout=30)
+
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, batch_id).status == "done"
+    rows = db.session.execute(select(Ownership.id, Ownership.status)
+                              .where(Ownership.user_id == buyer.id)).all()
+    assert rows == [(staff_row, OwnershipStatus.VERIFIED.value)]
+    purchase = db.session.scalar(select(Purchase).where(Purchase.contract_no == "HT-0001"))
+    assert purchase.ownership_id == staff_row
