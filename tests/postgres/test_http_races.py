@@ -290,6 +290,46 @@ def test_cancel_and_the_counter_race_for_one_voucher(site):
            f"1 × 302 ({final.status}), 9 × 409 refused, {refunds} refund, 0 × 5xx")
 
 
+def test_one_balance_spent_three_ways_at_once_never_goes_below_zero(site):
+    """A balance of 600 (+10 for the login): the member redeems a 300-point perk in three
+    tabs and gifts 300 in three more while an admin removes 300 from two: two succeed in all."""
+    [member] = members(1, 600)
+    [friend] = members(1)
+    perk = factories.make_perk(cost=300)
+    db.session.commit()
+    [mine] = browsers(site, [member])
+    [admin] = browsers(site, staff("admin", 1))
+    tabs = [mine.twin() for _ in range(6)] + [admin.twin() for _ in range(2)]
+    redeem, adjust, email = f"/perks/{perk.id}/redeem", f"/admin/members/{member.id}/points", friend.email
+
+    def prepare(i: int) -> Callable:
+        if i < 3:
+            fields = tabs[i].fields(redeem)
+            return lambda: tabs[i].post(redeem, data=fields)
+        if i < 6:
+            fields = tabs[i].fields("/points/gift")
+            preview = tabs[i].post("/points/gift", data={**fields, "email": email, "amount": "300"})
+            confirmed = form_fields(preview.text, "/points/gift")
+            return lambda: tabs[i].post("/points/gift", data=confirmed)
+        fields = tabs[i].fields(adjust)
+        return lambda: tabs[i].post(adjust, data={**fields, "amount": "-300", "reason": "Duplicate credit"})
+
+    responses = at_once(len(tabs), prepare)
+    tally(responses)
+    spent = [i for i, r in enumerate(responses) if r.status_code == 302]
+    assert len(spent) == 2, [r.status_code for r in responses]
+    assert all(r.status_code in (400, 409) for r in responses if r.status_code != 302)
+    db.session.expire_all()
+    assert db.session.get(User, member.id).points_balance == 600 + LOGIN_POINTS - 600
+    debits = db.session.scalars(select(LedgerEntry.amount).where(
+        LedgerEntry.member_id == member.id, LedgerEntry.amount < 0)).all()
+    assert sorted(debits) == [-300, -300]
+    assert_books_clean(site.app)
+    ways = Counter("redeemed" if i < 3 else "gifted" if i < 6 else "removed" for i in spent)
+    report("one balance of 610 spent at once: 3 redeem tabs, 3 gift tabs, 2 admin removals of 300", 8,
+           f"2 × 302 ({dict(ways)}), 6 × 4xx refused, balance 10, 0 × 5xx")
+
+
 # --- points: gifts, adjustments, the monthly login reward --------------------------------------
 
 @pytest.mark.parametrize(("balance", "amount", "gifts", "limit", "refusal"), [
@@ -664,6 +704,29 @@ def test_staff_and_the_import_converting_one_referral_at_once_reward_and_link_it
     assert_books_clean(site.app)
     report("staff record a referral purchase while the sales import converts the same contract", 2,
            "2 × 302, rewarded once, the purchase linked to the referral, 0 × 5xx")
+
+
+def test_staff_linking_one_unit_from_four_tabs_link_it_once(site):
+    [member] = members(1)
+    unit = factories.make_unit("Link Terrace", "1", "101")
+    db.session.commit()
+    development = str(unit.building.development_id)
+    desk = browsers(site, staff("service", 2))
+    tabs = [desk[i % 2].twin() for i in range(4)]
+    page, url = f"/admin/members/{member.id}", f"/admin/members/{member.id}/units"
+
+    def prepare(i: int) -> Callable:
+        fields = tabs[i].fields(page, url)
+        return lambda: tabs[i].post(url, data={**fields, "development": development, "building": "1",
+                                               "unit_number": "101"})
+
+    responses = at_once(4, prepare)
+    statuses = tally(responses)  # the losers were a 500 (UNIQUE(user, unit)) before
+    assert statuses == {302: 1, 400: 3}, statuses
+    assert all("This member already owns this unit." in r.text for r in responses if r.status_code == 400)
+    assert count(Ownership, Ownership.user_id == member.id) == 1
+    report("staff link one unit to one member from 4 tabs (2 staff)", 4,
+           "1 × 302 linked, 3 × 400 already owns (some were 500s before the fix), 0 × 5xx")
 
 
 # --- kill -9 in the middle of the work, then the re-run ---------------------------------------
