@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
 from portal.audit.services import record_action
 from portal.core.i18n import N_
+from portal.core.sql import dialect_insert
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.notifications.services import notify_many
@@ -78,9 +79,20 @@ def record_bought_homes(homes: list[BoughtHome], staff: User) -> dict[tuple[int,
     verify = {existing[key][0]: home for key, home in wanted.items()
               if key in existing and existing[key][1] != OwnershipStatus.VERIFIED}
     if new:
-        db.session.execute(insert(Ownership), [
-            {"user_id": home.user_id, "unit_id": home.unit_id, "requested_at": now, **fields(home)}
-            for home in new])
+        # A row another transaction made meanwhile (staff linking the unit, the member asking
+        # for it) is waited for and kept; it is verified below like one found before.
+        table = Ownership.__table__
+        inserted = {(row.user_id, row.unit_id) for row in db.session.execute(
+            dialect_insert(table, db.session).on_conflict_do_nothing()
+            .returning(table.c.user_id, table.c.unit_id),
+            [{"user_id": home.user_id, "unit_id": home.unit_id, "requested_at": now, **fields(home)}
+             for home in new])}
+        if len(inserted) < len(new):
+            raced = {(home.user_id, home.unit_id) for home in new} - inserted
+            made_meanwhile = _ownerships_of({user_id for user_id, _unit in raced})
+            verify.update({made_meanwhile[key][0]: wanted[key] for key in raced
+                           if made_meanwhile[key][1] != OwnershipStatus.VERIFIED})
+            new = [home for home in new if (home.user_id, home.unit_id) in inserted]
     if verify:
         db.session.execute(update(Ownership), [{"id": ownership_id, **fields(home)}
                                                for ownership_id, home in verify.items()])

@@ -271,6 +271,24 @@ def _tell_owner(ownership: Ownership, by_email: bool = True) -> None:
         send_email(ownership.user, N_("Your home verification"), message, params)
 
 
+def _ownership_of(user: User, unit: Unit) -> Ownership:
+    """The member's ownership row of the unit, a new pending one if there is none. Two staff
+    linking the unit at once both find none: the second insert meets UNIQUE(user, unit)
+    once the first commits, and then reads that row, as if it had come a moment later."""
+    query = select(Ownership).where(Ownership.user_id == user.id, Ownership.unit_id == unit.id)
+    ownership = db.session.scalar(query)
+    if ownership is not None:
+        return ownership
+    try:
+        with db.session.begin_nested():
+            ownership = Ownership(user=user, unit=unit, status=OwnershipStatus.PENDING.value)
+            db.session.add(ownership)
+            db.session.flush()
+    except IntegrityError:
+        return db.session.scalars(query.execution_options(populate_existing=True)).one()
+    return ownership
+
+
 def link_unit(
     user: User, unit: Unit, staff: User, *, contract_number: str = "",
     purchased_on: date | None = None, ip: str | None = None, by_email: bool = False,
@@ -280,10 +298,8 @@ def link_unit(
     The member is told in the app, and also by e-mail with `by_email` (the staff page; a
     referral purchase sends its own welcome e-mail, the demo seeder none).
     """
-    ownership = db.session.scalar(
-        select(Ownership).where(Ownership.user_id == user.id, Ownership.unit_id == unit.id)
-    ) or Ownership(user=user, unit=unit)
-    if ownership.status == OwnershipStatus.VERIFIED and ownership.id is not None:
+    ownership = _ownership_of(user, unit)
+    if ownership.status == OwnershipStatus.VERIFIED:
         raise AccountError(_l("This member already owns this unit."))
     ownership.status = OwnershipStatus.VERIFIED.value
     ownership.contract_number = contract_number.strip()

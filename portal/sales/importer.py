@@ -281,11 +281,16 @@ def _create(work: _Chunk, rows: list) -> None:
 
 def _convert(work: _Chunk, row: ImportRow) -> Referral | None:
     """The buyer's referral converts through the lifecycle (rewards for both, once); one
-    staff already recorded with this very contract is linked as it is."""
-    referral = db.session.get(Referral, row.referral_id)
-    if referral.status in CONVERTED_STATUSES and referral.contract_number == row.contract_no:
-        return referral
+    staff already recorded with this very contract is linked as it is.
+
+    The referral is read under its lock: staff recording the purchase on the referral page
+    at this moment are waited for and then seen, so the purchase is linked to their
+    conversion (and a later cancellation of the contract takes the rewards back) instead
+    of the conversion being refused as already done."""
     try:
+        referral = lifecycle.lock_referral(row.referral_id)
+        if referral.status in CONVERTED_STATUSES and referral.contract_number == row.contract_no:
+            return referral
         with db.session.begin_nested():
             referral = lifecycle.record_purchase(referral, work.staff, unit=row.unit,
                                                  purchased_on=row.signed_on,

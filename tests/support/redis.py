@@ -13,13 +13,8 @@ import time
 
 import pytest
 
+from tests.support.ports import free_port
 from tests.support.postgres import skip_or_fail
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +23,7 @@ def redis_url():
     if binary is None:
         skip_or_fail("REQUIRE_REDIS", "Redis is not installed (apt-get install redis-server)")
     folder = tempfile.mkdtemp(prefix="redis.")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", folder], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,13 +6,14 @@ Use the `smtp_server` fixture and configure the app with `smtp_config(smtp_serve
 from __future__ import annotations
 
 import email
-import socket
 import time
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.support.ports import free_port
 
 
 class Inbox:
@@ -39,16 +40,10 @@ class SmtpServer:
         self.host, self.port, self.inbox = host, port, inbox
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield SmtpServer(controller.hostname, controller.port, inbox)
