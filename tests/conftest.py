@@ -127,8 +127,16 @@ def _app_pool():
 
 
 def _fast_tmp() -> str | None:
+    """/dev/shm when it is roomy, else the default temporary folder.
+
+    A container's /dev/shm is often 64 MB, shared with Chromium and PostgreSQL; once
+    full, SQLite cannot grow a WAL index there and every later connection fails with
+    "disk I/O error" (CI saw five tests fail so at the end of a run).
+    """
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return None
+    return str(shm) if shutil.disk_usage(shm).free >= 2 * 1024**3 else None
 
 
 @pytest.fixture

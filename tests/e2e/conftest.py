@@ -21,6 +21,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # shared memory in /tmp, not in a container's small /dev/shm (which the tests' SQLite
+    # files may use too)
+    "--disable-dev-shm-usage",
 ]
 
 
