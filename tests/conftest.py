@@ -26,6 +26,7 @@ from portal.extensions import db as _db
 from portal.extensions import limiter
 from tests import factories
 from tests.support.postgres import postgres_server  # noqa: F401  (session fixture)
+from tests.support.sqlite_file import put_database
 
 ACTORS = ["anonymous", *[role.value for role in Role]]
 
@@ -158,9 +159,7 @@ def app(request, app_config, _app_pool):
     app, database, template, config, limiter_state = _app_pool.get(app_config)
     with app.app_context():
         _db.engine.dispose()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(template, database)
+    put_database(database, Path(template))
     app.config.clear()
     app.config.update(config)
     app.config["UPLOAD_FOLDER"] = app_config["UPLOAD_FOLDER"]

@@ -50,6 +50,7 @@ from werkzeug.test import encode_multipart
 from portal.accounts.models import User
 from tests.access import ACTORS, ANON, LOGIN, SUSPENDED, Route
 from tests.conftest import log_in
+from tests.support.sqlite_file import put_database
 from tests.test_permissions import FRAMEWORK_ENDPOINTS, RULES, _path, declared_access, make_world
 
 # Generated per form, besides the three explicit examples; FORM_FUZZ_EXAMPLES=50 digs deeper.
@@ -198,14 +199,11 @@ def database_file(db) -> Path:
     db.session.commit()
     db.session.remove()
     db.engine.dispose()  # the last connection checkpoints the WAL into the file
-    database = Path(db.engine.url.database)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    return database
+    return Path(db.engine.url.database)
 
 
 def fresh_world(db, content: bytes):
-    database_file(db).write_bytes(content)
+    put_database(database_file(db), content)
     world = make_world()
     db.session.commit()
     return world
@@ -241,7 +239,7 @@ def forms_on_pages(app, db, actor: str, blueprint: str | None, pristine: bytes) 
             forms_of_page(app, client, path, forms)
     finally:
         db.session.rollback()
-        database_file(db).write_bytes(backup)
+        put_database(database_file(db), backup)
     _PAGE_FORMS[key] = forms
     return forms
 
