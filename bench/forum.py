@@ -23,7 +23,6 @@ from portal.extensions import db
 from portal.forum import services
 from portal.forum.models import Post, Thread
 from portal.forum.reading import search_page
-from portal.forum.search import FTS_TABLE
 
 QUERIES = ["漏水", "天花板", "停在兩層", "泳池", "lift", "leaking ceiling", "contract", "水",
            "噪音 night", "zzz不存在"]
@@ -50,9 +49,8 @@ def index_size() -> tuple[int, int]:
                                                                        db.LargeBinary)))))
     if db.engine.dialect.name == "sqlite":
         size = db.session.scalar(text(
-            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE :fts OR name LIKE 'forum_search_grams%'"
-            " OR name = 'ix_forum_search_grams_post_id' OR name LIKE 'sqlite_autoindex_forum_search_grams%'"),
-            {"fts": f"{FTS_TABLE}%"})
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'forum_search_grams%'"
+            " OR name = 'ix_forum_search_grams_post_id' OR name LIKE 'sqlite_autoindex_forum_search_grams%'"))
     else:
         size = db.session.scalar(text(
             "SELECT pg_total_relation_size('forum_search_grams') "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from portal.extensions import db
 
@@ -59,6 +59,35 @@ def paginate_ids_first(ids: Select, load: Callable[[Select], Select], per_page: 
     def at(number: int) -> Pagination:
         return _IdsFirstPagination(select=ids, load=load, session=db.session, page=number,
                                    per_page=per_page, error_out=False, count=True, total=total)
+
+    result = at(page)
+    if result.pages and page > result.pages:
+        result = at(result.pages)
+    return result
+
+
+class _CappedPagination(SelectPagination):
+    """Counts at most `cap` + 1 rows: a count that stops there costs what those rows
+    cost, however many match. `total` is at most `cap`; `more` says whether there were
+    more (the page then reads "more than 1,000")."""
+
+    def _query_count(self) -> int:
+        cap = self._query_args["cap"]
+        first = self._query_args["select"].order_by(None).limit(cap + 1).subquery()
+        found = self._query_args["session"].execute(select(func.count()).select_from(first))
+        counted = found.scalar_one()
+        self.more = counted > cap
+        return min(counted, cap)
+
+
+def paginate_capped(query: Select, per_page: int, cap: int, page: int | None = None) -> Pagination:
+    """`paginate` for a list nobody reads to the end (search hits): pages stop at `cap`
+    rows, and the count stops there too."""
+    page = requested_page() if page is None else max(page, 1)
+
+    def at(number: int) -> Pagination:
+        return _CappedPagination(select=query, session=db.session, page=number, cap=cap,
+                                 per_page=per_page, error_out=False, count=True)
 
     result = at(page)
     if result.pages and page > result.pages:

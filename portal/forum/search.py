@@ -3,31 +3,35 @@ words, always indexed.
 
 Index and query are folded alike (`portal.core.textfold.fold`: Traditional to
 Simplified with OpenCC, a few regional words to one form, lower case), so 籃球 finds
-篮球 and 噪聲 finds 噪声 and 噪音. How a query is answered (each whitespace-separated
-term must match; terms are ANDed):
+篮球 and 噪聲 finds 噪声 and 噪音. Each post keeps its folded title and body in
+`forum_posts.search_text`; its *grams* are the distinct 2-character pieces of that text
+(no whitespace in them) and its single CJK characters. Each whitespace-separated term of
+a query must match (terms are ANDed):
 
-- a term of 3+ characters uses a trigram index: on SQLite the FTS5 table
-  `forum_search_fts` (trigram tokenizer, rowid = post id, columns title/body, folded);
-  on PostgreSQL `ILIKE '%term%'` over the GIN `gin_trgm_ops` index on
-  `forum_posts.search_text` (the folded title and body, pg_trgm);
-- a term of 1 (CJK only) or 2 characters (e.g. 水, 漏水, 物業) cannot be answered by any
-  trigram index, so it is looked up in `forum_search_grams`, a table of the distinct
-  2-character pieces and single CJK characters of each post, on both databases — an
-  exact primary-key lookup, never a scan of the posts;
+- on SQLite, `forum_search_grams_fts` is a contentless FTS5 table with `detail=none`
+  whose document for a post is its grams, each as one token (the gram's UTF-8 in hex,
+  so punctuation and CJK survive the ascii tokenizer whole). It stores only the post ids
+  under each gram, compressed: at 250,000 posts it is about half the size of the text it
+  indexes, where a table of (gram, post) rows was 26 times. A term of 1 or 2 characters
+  is one token; a longer term is all of its 2-character pieces, and the candidates are
+  checked with `search_text LIKE '%term%'`. The hits come from the FTS table in
+  descending post id (its own order), so the newest page needs no sort;
+- on PostgreSQL a term of 3+ characters is `ILIKE '%term%'` over the GIN `gin_trgm_ops`
+  index on `search_text` (pg_trgm), and 1- and 2-character terms are looked up in
+  `forum_search_grams`, the (gram, post) table — a primary-key lookup;
 - a ticket number ("C-2026-000123") finds that complaint's opening post.
 
-All three are written by `index_post`, which the services that write posts call in the
-same transaction (not triggers: one code path for both databases, and folding needs
-Python). `flask forum reindex` rebuilds them (so did migration 0066_search when the
-format changed). Visibility is applied by joining the hits to threads and posts with the
-rules of `portal.forum.rules`.
+Both are written by `index_post`, which the services that write posts call in the same
+transaction (not triggers: one code path, and folding needs Python). `flask forum
+reindex` rebuilds them. Visibility is applied by joining the hits to threads and posts
+with the rules of `portal.forum.rules`.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import DDL, delete, event, insert, literal_column, select, table, text
+from sqlalchemy import DDL, column, delete, event, insert, select, table, text, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from portal.core.textfold import fold, is_cjk
@@ -36,19 +40,21 @@ from portal.forum.complaints.tickets import parse_ticket
 from portal.forum.models import Complaint, Post, SearchGram, Thread
 from portal.forum.rules import visible_posts, visible_threads
 
-FTS_TABLE = "forum_search_fts"
+GRAMS_FTS = "forum_search_grams_fts"
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
 
 TRGM_INDEX = "ix_forum_posts_search_text_trgm"
-# Created by migrations 0040 and 0066 (and by create_all in tests through the events below).
-SQLITE_DDL = f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, tokenize='trigram')"
+# Created by migrations 0040, 0066 and 0072 (and by create_all in tests through the events
+# below).
+SQLITE_DDL = (f"CREATE VIRTUAL TABLE {GRAMS_FTS} USING fts5(grams, content='', detail=none, "
+              "tokenize='ascii')")
 POSTGRES_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX {TRGM_INDEX} ON forum_posts USING gin (search_text gin_trgm_ops)",
 )
 # Autogenerate must not try to drop what the migrations made by hand.
-UNMANAGED_SCHEMA = (FTS_TABLE, TRGM_INDEX)
+UNMANAGED_SCHEMA = (GRAMS_FTS, TRGM_INDEX)
 
 
 def install_schema_events() -> None:
@@ -57,7 +63,7 @@ def install_schema_events() -> None:
         return
     event.listen(Post.__table__, "after_create", _after_posts_create)
     event.listen(Post.__table__, "before_drop",
-                 DDL(f"DROP TABLE IF EXISTS {FTS_TABLE}").execute_if(dialect="sqlite"))
+                 DDL(f"DROP TABLE IF EXISTS {GRAMS_FTS}").execute_if(dialect="sqlite"))
 
 
 def _after_posts_create(target, connection, **_kw) -> None:
@@ -73,38 +79,51 @@ def _dialect() -> str:
 
 
 def grams(text_value: str) -> set[str]:
-    """The distinct 2-character pieces of `text_value` (folded, no whitespace) and its
-    single CJK characters."""
-    folded = fold(text_value)
+    """The grams of `text_value` once folded (see the module's docstring)."""
+    return folded_grams(fold(text_value))
+
+
+def folded_grams(folded: str) -> set[str]:
+    """The distinct 2-character pieces of already folded text (no whitespace in them)
+    and its single CJK characters."""
     pieces = {folded[i:i + 2] for i in range(len(folded) - 1)
               if not folded[i].isspace() and not folded[i + 1].isspace()}
     pieces.update(ch for ch in folded if is_cjk(ch))
     return pieces
 
 
+def gram_tokens(pieces) -> str:
+    """The FTS5 document (or query) of some grams: one hex token per gram."""
+    return " ".join(sorted(piece.encode().hex() for piece in pieces))
+
+
 def index_post(post: Post) -> None:
     """Write (or rewrite) the search entries of one post; call after any change of its text."""
     db.session.flush()
+    indexed = post.search_text  # what the index holds for this post ("" when new)
     title = fold(post.thread.title) if post.is_opening else ""
     body = fold(post.body)
     post.search_text = f"{title}\n{body}" if title else body
+    pieces = folded_grams(post.search_text)
     if _dialect() == "sqlite":
-        # FTS_TABLE is a constant of this module; the values are bound parameters.
-        db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"),  # nosec B608
-                           {"id": post.id})
-        db.session.execute(
-            text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"),  # nosec B608
-            {"id": post.id, "title": title, "body": body})
+        # A contentless table forgets a document by being told its tokens again.
+        if indexed:
+            db.session.execute(text(f"INSERT INTO {GRAMS_FTS} ({GRAMS_FTS}, rowid, grams) "  # nosec B608
+                                    "VALUES ('delete', :id, :grams)"),
+                               {"id": post.id, "grams": gram_tokens(folded_grams(indexed))})
+        db.session.execute(text(f"INSERT INTO {GRAMS_FTS} (rowid, grams) VALUES (:id, :grams)"),  # nosec B608
+                           {"id": post.id, "grams": gram_tokens(pieces)})
+        return
     db.session.execute(delete(SearchGram).where(SearchGram.post_id == post.id))
-    pieces = grams(f"{title}\n{body}")
     if pieces:
         db.session.execute(insert(SearchGram), [{"gram": g, "post_id": post.id} for g in pieces])
 
 
 def reindex_all(batch: int = 500) -> int:
-    """Rebuild both indexes from the posts table (`flask forum reindex`)."""
+    """Rebuild the index from the posts table (`flask forum reindex`)."""
     if _dialect() == "sqlite":
-        db.session.execute(text(f"DELETE FROM {FTS_TABLE}"))  # nosec B608
+        db.session.execute(text(f"INSERT INTO {GRAMS_FTS} ({GRAMS_FTS}) VALUES ('delete-all')"))  # nosec B608
+        db.session.execute(update(Post).values(search_text=""))  # nothing indexed now
     db.session.execute(delete(SearchGram))
     count, last_id = 0, 0
     while True:
@@ -138,39 +157,36 @@ def folded_terms(terms: list[str]) -> list[str]:
     return list(dict.fromkeys(fold(t) for t in terms))
 
 
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
 def _like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def _matching_post_ids(terms: list[str]):
-    """Conditions on Post.id, one per term (or one FTS MATCH for all long terms)."""
-    conditions = []
-    long_terms = [t for t in terms if len(t) >= 3]
-    for term in terms:
-        if len(term) <= 2:
-            conditions.append(Post.id.in_(
-                select(SearchGram.post_id).where(SearchGram.gram == term)))
-    if long_terms and _dialect() == "sqlite":
-        fts = table(FTS_TABLE)
-        conditions.append(Post.id.in_(
-            select(literal_column("rowid")).select_from(fts).where(
-                text(f"{FTS_TABLE} MATCH :fts_query").bindparams(
-                    fts_query=" ".join(_fts_phrase(t) for t in long_terms)))))
-    elif long_terms:
-        for number, term in enumerate(long_terms):
-            # A materialized CTE: answered from the trigram index once, not re-checked
-            # row by row against whatever the planner reads first.
-            matching = aliased(Post)
-            hits = (select(matching.id)
-                    .where(matching.search_text.ilike(_like_pattern(term), escape="\\"))
-                    .cte(f"trgm_hits_{number}").prefix_with("MATERIALIZED"))
-            conditions.append(Post.id.in_(select(hits.c.id)))
-    return conditions
+def _term_grams(term: str) -> set[str]:
+    return {term} if len(term) == 1 else {term[i:i + 2] for i in range(len(term) - 1)}
+
+
+def _matching_posts(statement, terms: list[str]):
+    """`statement` (of posts) narrowed to the posts matching every term, newest first."""
+    if _dialect() == "sqlite":
+        longer = [Post.search_text.like(_like_pattern(t), escape="\\")
+                  for t in terms if len(t) > 2]
+        hits = table(GRAMS_FTS, column("rowid"))
+        tokens = gram_tokens(set().union(*map(_term_grams, terms)))
+        return (statement.join(hits, hits.c.rowid == Post.id)
+                .where(text(f"{GRAMS_FTS} MATCH :grams").bindparams(grams=tokens), *longer)
+                .order_by(hits.c.rowid.desc()))
+    conditions = [Post.id.in_(select(SearchGram.post_id).where(SearchGram.gram == t))
+                  for t in terms if len(t) <= 2]
+    for number, term in enumerate(t for t in terms if len(t) > 2):
+        # A materialized CTE: answered from the trigram index once, not re-checked
+        # row by row against whatever the planner reads first.
+        matching = aliased(Post)
+        found = (select(matching.id)
+                 .where(matching.search_text.ilike(_like_pattern(term), escape="\\"))
+                 .cte(f"trgm_hits_{number}").prefix_with("MATERIALIZED"))
+        conditions.append(Post.id.in_(select(found.c.id)))
+    return statement.where(*conditions).order_by(Post.id.desc())
 
 
 def search_query(user, query: str):
@@ -192,11 +208,10 @@ def search_query(user, query: str):
     terms = folded_terms(parse_terms(query))
     if not terms:
         return None
-    return (
+    return _matching_posts(
         select(Post)
         .join(Post.thread).join(Thread.category)
         .options(contains_eager(Post.thread).contains_eager(Thread.category))
-        .where(*_matching_post_ids(terms), visible_threads(user), visible_posts(user))
-        .order_by(Post.id.desc())
-    )
+        .where(visible_threads(user), visible_posts(user)),
+        terms)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select, text
+import re
 
-from portal.forum import moderation, search, services
+import pytest
+from sqlalchemy import func, select, text
+
+from portal.forum import moderation, reading, search, services
 from portal.forum.models import Post, SearchGram
 from tests import factories
 from tests.forum.helpers import make_category, make_complaint, make_reply, make_thread
@@ -90,6 +92,7 @@ def test_edits_and_merges_keep_the_index_in_step(db, corpus):
     services.edit_post(author, post, "已修好了 all fixed", "已修好")
     reader = corpus["reader"]
     assert found(db, reader, "天花板") == set()
+    assert found(db, reader, "滲水") == found(db, reader, "滲") == set()  # the old grams went
     assert found(db, reader, "fixed") == {post.id}
     assert found(db, reader, "修好") == {post.id}
     duplicate = make_thread(title="Lift again", body="Elevator broken again")
@@ -98,9 +101,9 @@ def test_edits_and_merges_keep_the_index_in_step(db, corpus):
     assert [p.thread_id for p in hits] == [corpus["english"].id]
 
 
-def test_reindex_all_rebuilds_both_indexes(db, corpus):
-    db.session.execute(text("DELETE FROM forum_search_fts"))
-    db.session.execute(SearchGram.__table__.delete())
+def test_reindex_all_rebuilds_the_index(db, corpus):
+    db.session.execute(text(f"INSERT INTO {search.GRAMS_FTS} ({search.GRAMS_FTS}) "
+                            "VALUES ('delete-all')"))
     assert found(db, corpus["reader"], "天花板") == set()
     assert search.reindex_all(batch=2) == 3
     assert found(db, corpus["reader"], "天花板") == {opening(db, corpus["leak"]).id}
@@ -113,25 +116,50 @@ def test_grams():
     assert search.grams("籃球 AB") == {"篮球", "篮", "球", "ab"}  # folded
 
 
-def test_sqlite_plan_uses_the_fts_and_gram_indexes(db, corpus):
+def test_sqlite_plan_reads_the_hits_newest_first_from_the_index(db, corpus):
     statement = search.search_query(corpus["reader"], "天花板 漏水")
     compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-    plan = " | ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-    assert "VIRTUAL TABLE INDEX" in plan  # FTS5 MATCH
-    assert "forum_search_grams USING" in plan  # primary-key lookup, not a scan
-    assert "SCAN forum_posts" not in plan and "LIKE" not in str(compiled)
+    plan = [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    assert plan[0].startswith(f"SCAN {search.GRAMS_FTS} VIRTUAL TABLE INDEX")  # FTS5 MATCH
+    assert "SEARCH forum_posts USING INTEGER PRIMARY KEY (rowid=?)" in plan
+    assert not any("TEMP B-TREE" in step for step in plan)  # no sort: the index's order
+    assert db.session.scalar(select(func.count()).select_from(SearchGram)) == 0  # PostgreSQL's
 
 
 def test_search_page(client, login, db, corpus):
     login("member")
     page = client.get("/forum/search?q=漏水&lang=en").get_data(as_text=True)
-    assert "廚房天花板<mark>漏水</mark>" in page and "1 results" in page
+    assert "廚房天花板<mark>漏水</mark>" in page and ">1 result<" in page
     assert "Type at least 2 characters" in client.get("/forum/search?q=x&lang=en").get_data(
         as_text=True)
     assert "Nothing found" in client.get("/forum/search?q=zzzzz&lang=en").get_data(as_text=True)
     empty = client.get("/forum/search")
     assert empty.status_code == 200 and b"search-results" not in empty.data
     make_category()  # no effect on search
+
+
+def test_search_counts_up_to_the_cap_and_says_when_there_are_more(client, login, db,
+                                                                  monkeypatch):
+    monkeypatch.setattr(reading, "SEARCH_RESULT_CAP", 30)
+    monkeypatch.setattr(reading, "RESULTS_PER_PAGE", 10)
+    thread = make_thread(title="漏水 0", body="天花板漏水")
+    for number in range(1, 30):
+        make_reply(thread, body=f"漏水 {number}")
+    login("member")
+
+    def count_line(url: str) -> str:
+        page = client.get(url)
+        assert page.status_code == 200
+        return re.search(r'id="result-count">([^<]*)<', page.get_data(as_text=True)).group(1)
+
+    assert count_line("/forum/search?q=漏水&lang=en") == "30 results"  # exactly the cap
+    make_reply(thread, body="漏水 30")
+    assert count_line("/forum/search?q=漏水&lang=en") == (
+        "More than 30 results: add a word to narrow the search.")
+    last = client.get("/forum/search?q=漏水&page=99&lang=en").get_data(as_text=True)
+    assert last.count('class="list-group-item search-result"') == 10  # page 3 of 3: the cap
+    assert 'href="/forum/search?page=4' not in last
+    assert count_line("/forum/search?q=漏水+30&lang=en") == "1 result"
 
 
 # --- across scripts, one character, highlighting -------------------------------------

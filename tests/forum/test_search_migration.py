@@ -1,5 +1,6 @@
-"""Migrations 0065_ticket and 0066_search on a database that already has complaints and
-posts: ticket numbers are given, the search index is rebuilt folded, and undone."""
+"""Migrations 0065_ticket, 0066_search and 0072_search_grams_fts on a database that
+already has complaints and posts: ticket numbers are given, the search index is rebuilt
+folded, then moved into the grams FTS table (SQLite), and each step undone."""
 
 from __future__ import annotations
 
@@ -47,22 +48,39 @@ def _seed(connection) -> None:
         {"at": datetime(2026, 12, 31, 17)})
 
 
+def _old_format(connection) -> tuple[set[str], int]:
+    """The grams in the gram table, and the post the trigram table finds for 篮球场."""
+    return (set(connection.scalars(text("SELECT gram FROM forum_search_grams"))),
+            connection.scalar(text(
+                "SELECT rowid FROM forum_search_fts WHERE forum_search_fts MATCH '\"篮球场\"'")))
+
+
 def test_ticket_numbers_and_search_index_are_rebuilt(tmp_path):
     app = create_app(test_config(tmp_path))
     with app.app_context():
         upgrade(revision="0080_feedback")
         with db.engine.begin() as connection:
             _seed(connection)
-        upgrade()
+        upgrade(revision="0071_forum_latest")
         with db.engine.connect() as connection:
             assert connection.scalar(text("SELECT ticket_number FROM forum_complaints")) == \
                 "C-2027-000001"  # New Year's Eve 17:00 UTC is 2027 in the club's zone
             assert connection.scalar(text("SELECT search_text FROM forum_posts")) == \
                 "篮球场噪音\n晚上好吵"
-            grams = set(connection.scalars(text("SELECT gram FROM forum_search_grams")))
-            assert {"篮球", "噪音", "吵", "篮"} <= grams
-            assert connection.scalar(text(
-                "SELECT rowid FROM forum_search_fts WHERE forum_search_fts MATCH '\"篮球场\"'")) == 1
+            old_format = _old_format(connection)
+            assert {"篮球", "噪音", "吵", "篮"} <= old_format[0] and old_format[1] == 1
+        upgrade()
+        with db.engine.connect() as connection:
+            for gram in ("篮球", "噪音", "吵", "篮", "晚上"):
+                assert connection.scalar(text(
+                    "SELECT rowid FROM forum_search_grams_fts WHERE forum_search_grams_fts "
+                    "MATCH :grams"), {"grams": gram.encode().hex()}) == 1
+            assert connection.scalar(text("SELECT count(*) FROM forum_search_grams")) == 0
+            assert not connection.scalar(text(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'forum_search_fts'"))
+        downgrade(revision="0071_forum_latest")
+        with db.engine.connect() as connection:
+            assert _old_format(connection) == old_format
         downgrade(revision="0080_feedback")
         with db.engine.connect() as connection:
             grams = set(connection.scalars(text("SELECT gram FROM forum_search_grams")))
