@@ -23,7 +23,6 @@ from portal.accounts.models import PendingSignup
 from portal.accounts.passwords import hash_password
 from portal.accounts.services import AccountError, SignUp, find_user_by_email, normalise_email, sign_up
 from portal.core.i18n import N_
-from portal.core.jobs import crontab, periodic_job
 from portal.core.timeutil import utcnow
 from portal.core.urls import absolute_url
 from portal.extensions import db

@@ -35,10 +35,15 @@ def mails_to(caplog, address: str) -> list[str]:
             and record.getMessage().startswith(f"e-mail to {address}:")]
 
 
+def confirm_paths(caplog, address: str) -> list[str]:
+    """The paths of the sign-up links mailed to `address`, oldest first."""
+    return [match.group(1) for mail in mails_to(caplog, address)
+            if (match := _CONFIRM_LINK.search(mail))]
+
+
 def confirm_path(caplog, address: str) -> str:
     """The path of the sign-up link last mailed to `address`."""
-    links = [match.group(1) for mail in mails_to(caplog, address)
-             if (match := _CONFIRM_LINK.search(mail))]
+    links = confirm_paths(caplog, address)
     assert links, f"no sign-up link was mailed to {address}"
     return links[-1]
 
