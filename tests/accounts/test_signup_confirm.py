@@ -371,12 +371,6 @@ def test_a_refused_confirmation_logs_nobody_in_and_keeps_the_link(client, db, ca
 
 # --- the hourly purge ------------------------------------------------------------------
 
-def _pending_row(db, email: str, age: timedelta) -> None:
-    db.session.add(PendingSignup(email=email, token_hash=hashlib.sha256(email.encode()).hexdigest(),
-                                 password_hash="x", display_name="P", locale="en", extra={},
-                                 created_at=utcnow() - age))
-
-
 def test_the_purge_is_an_hourly_job(app):
     huey = jobs.queue(app).huey
     name = f"{purge_expired_sign_ups.__module__}.{purge_expired_sign_ups.__qualname__}"
@@ -386,9 +380,10 @@ def test_the_purge_is_an_hourly_job(app):
 
 
 def test_the_purge_job_deletes_expired_sign_ups_only(app, db):
-    _pending_row(db, "old@example.com", timedelta(days=3))
-    _pending_row(db, "edge@example.com", timedelta(seconds=TWO_DAYS + 5))
-    _pending_row(db, "fresh@example.com", timedelta(hours=47))
+    for email, age in (("old@example.com", timedelta(days=3)),
+                       ("edge@example.com", timedelta(seconds=TWO_DAYS + 5)),
+                       ("fresh@example.com", timedelta(hours=47))):
+        factories.make_pending_sign_up(email=email, created_at=utcnow() - age)
     db.session.commit()
     jobs.queue(app).task(purge_expired_sign_ups)().get()  # the worker's path, in its own unit of work
     db.session.expire_all()
