@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import PendingSignup
+from portal.accounts.models import PendingSignup, User
 from portal.accounts.passwords import hash_password
 from portal.accounts.services import AccountError, SignUp, find_user_by_email, normalise_email, sign_up
 from portal.core.i18n import N_
@@ -82,7 +82,7 @@ def _pending_for(email: str, fresh: bool = False) -> PendingSignup | None:
     return db.session.scalar(query)
 
 
-def _warn_owner(user) -> None:
+def _warn_owner(user: User) -> None:
     send_email(user, N_("Someone tried to sign up with your email address"), N_(
         "Hello %(name)s,\n\n"
         "Someone tried to create a Homeowner Club account with this email address, which "
