@@ -89,6 +89,10 @@ class Config:
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
         # Reset emails per address, whatever IP asks (the per-IP limit is LOGIN_LIMIT_PER_IP).
         self.RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5 per hour")
+        # Sign-up by e-mail: seconds a confirmation link stays valid (expired sign-ups are
+        # purged hourly), and sign-up e-mails per address, whatever IP asks.
+        self.SIGNUP_CONFIRM_MAX_AGE = _int("SIGNUP_CONFIRM_MAX_AGE", 2 * 24 * 3600)
+        self.SIGNUP_LIMIT_PER_ACCOUNT = os.environ.get("SIGNUP_LIMIT_PER_ACCOUNT", "3 per hour")
 
         # Points: months until earned points expire (0: never); most a member may gift in 24 hours.
         self.POINTS_EXPIRY_MONTHS = _int("POINTS_EXPIRY_MONTHS", 24)

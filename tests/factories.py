@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import secrets
 
-from portal.accounts.models import Building, Development, Ownership, OwnershipStatus, Unit, User
+from portal.accounts.models import (
+    Building,
+    Development,
+    Ownership,
+    OwnershipStatus,
+    PendingSignup,
+    Unit,
+    User,
+)
 from portal.accounts.passwords import hash_password
 from portal.accounts.permissions import Role
 from portal.extensions import db
@@ -33,6 +43,20 @@ def make_user(role: Role | str = Role.MEMBER, **fields) -> User:
 
 def make_member(**fields) -> User:
     return make_user(Role.MEMBER, **fields)
+
+
+def make_pending_sign_up(**fields) -> tuple[PendingSignup, str]:
+    """A sign-up waiting for its link, and the path of that link (as mailed)."""
+    n = next(_sequence)
+    token = secrets.token_urlsafe(32)
+    values = {"email": f"pending{n}@example.com", "display_name": f"Pending {n}",
+              "password_hash": _PASSWORD_HASH, "locale": "en", "extra": {},
+              "token_hash": hashlib.sha256(token.encode()).hexdigest()}
+    values.update(fields)
+    pending = PendingSignup(**values)
+    db.session.add(pending)
+    db.session.flush()
+    return pending, f"/auth/register/confirm/{token}"
 
 
 def make_unit(development: str = "Jade Lake", building: str = "1", number: str | None = None,

@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import gettext
     from flask_babel import lazy_gettext as _l
 
+    from portal.accounts import jobs  # noqa: F401  (the hourly purge of expired sign-ups)
     from portal.accounts.admin import bp as admin_bp
     from portal.accounts.cli import users_cli
     from portal.accounts.demo import seed_accounts

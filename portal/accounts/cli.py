@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from portal.accounts import services
-from portal.accounts.passwords import MIN_LENGTH, is_common
+from portal.accounts.passwords import MIN_LENGTH, hash_password, is_common
 from portal.accounts.permissions import Role
 from portal.core.uow import unit_of_work
 
@@ -33,8 +33,8 @@ def create_admin(email: str, name: str, password: str | None) -> None:
         raise click.ClickException(f"Use at least {MIN_LENGTH} characters, not a common password.")
     try:
         with unit_of_work():
-            user = services.register_user(email=email, password=password, display_name=name,
-                                          role=Role.ADMIN)
+            user = services.register_user(email=email, password_hash=hash_password(password),
+                                          display_name=name, role=Role.ADMIN)
     except services.AccountError as error:
         with force_locale("en"):  # the command's other output is English too
             message = str(error)

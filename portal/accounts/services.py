@@ -61,14 +61,16 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def register_user(
-    *, email: str, password: str, display_name: str, phone: str | None = None,
+    *, email: str, password_hash: str, display_name: str, phone: str | None = None,
     locale: str = "zh_Hant", role: Role = Role.MEMBER,
 ) -> User:
+    """A new account with an already hashed password (the password itself is never kept,
+    not even while a sign-up waits for its e-mail link)."""
     normalised = normalise_email(email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == normalised)):
         raise AccountError(_l("An account with this email already exists."), field="email")
     user = User(
-        email=normalised, password_hash=hash_password(password),
+        email=normalised, password_hash=password_hash,
         display_name=display_name.strip(), phone=(phone or "").strip() or None,
         locale=locale, role=role.value,
     )
@@ -87,16 +89,17 @@ class SignUp:
     notices: list[str] = field(default_factory=list)  # translated, for the new member
 
 
-def sign_up(*, email: str, password: str, display_name: str, phone: str | None, locale: str,
-            extra: dict[str, Any] | None = None) -> SignUp:
+def sign_up(*, email: str, password_hash: str, display_name: str, phone: str | None,
+            locale: str, extra: dict[str, Any] | None = None) -> SignUp:
     """A visitor registers: the account, then `user_registered` for the features that care.
+    Called when the visitor confirms by the e-mailed link (`portal.accounts.signup`).
 
     `extra` holds the values of the fields other features added to the form
     (`portal.core.hooks.add_registration_field`). A receiver that cannot use its value
     answers with a notice (the account is created all the same); one that raises a
     DomainError refuses the registration.
     """
-    user = register_user(email=email, password=password, display_name=display_name,
+    user = register_user(email=email, password_hash=password_hash, display_name=display_name,
                          phone=phone, locale=locale)
     answers = user_registered.send(user, extra=dict(extra or {}))
     return SignUp(user, [str(notice) for _receiver, notice in answers if notice])

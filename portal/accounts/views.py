@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh, login_user, logout_user
 
-from portal.accounts import services
+from portal.accounts import services, signup
 from portal.accounts.forms import (
     HomeRequestForm,
     LoginForm,
@@ -29,6 +29,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.homes import unit_picker
 from portal.accounts.permissions import public, require_fresh_login, require_login
+from portal.core.forms import EmptyForm
 from portal.core.i18n import is_supported
 from portal.core.security import safe_next
 from portal.core.uow import form_errors
@@ -45,6 +46,15 @@ def _login_account_key() -> str:
 
 def _reset_account_key() -> str:
     return "reset:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _signup_account_key() -> str:
+    return "signup:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _mail_sent(response) -> bool:
+    """Only answers that sent a mail count against an address (not a mistyped form)."""
+    return response.status_code == 302
 
 
 def _without_lang(path: str) -> str:
@@ -71,24 +81,55 @@ def start_session(user, remember: bool = False) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_signup_account_key, deduct_when=_mail_sent)
 @public
 def register():
+    """The register form. Valid input always gets the same answer, "check your e-mail",
+    whether or not the address has an account (`portal.accounts.signup`)."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = registration_form(locale=session.get("lang") or request.args.get("lang") or "zh_Hant")
     if form.validate_on_submit():
-        with form_errors(form):  # on the field the error names (the email), else above
-            signed_up = services.sign_up(
+        with form_errors(form):  # an invalid address, on the email field
+            signup.request_sign_up(
                 email=form.email.data, password=form.password.data,
                 display_name=form.display_name.data, phone=form.phone.data,
-                locale=form.locale.data, extra=form.extra_data())
+                locale=form.locale.data, extra=form.extra_data(),
+                max_age=current_app.config["SIGNUP_CONFIRM_MAX_AGE"])
+            return redirect(url_for("auth.register_sent"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.get("/register/sent")
+@public
+def register_sent():
+    return render_template("accounts/register_sent.html")
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@public
+def confirm_sign_up(token: str):
+    """The link of the sign-up e-mail: a page with one button (mail scanners follow links,
+    so a GET creates nothing); its POST creates the account and logs the member in."""
+    pending = signup.find_pending_sign_up(token)
+    if pending is None:
+        return render_template("accounts/signup_invalid.html", expired=False), 404
+    if signup.has_expired(pending, current_app.config["SIGNUP_CONFIRM_MAX_AGE"]):
+        return render_template("accounts/signup_invalid.html", expired=True), 410
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with form_errors(form):  # an account made meanwhile, a feature refusing the sign-up
+            signed_up = signup.confirm_sign_up(pending)
             start_session(signed_up.user)
             flash(_("Welcome to the club!"), "success")
             for notice in signed_up.notices:  # e.g. a referral code that could not be used
                 flash(notice, "warning")
             return redirect(url_for("home.index"))
     status = 400 if form.errors else 200
-    return render_template("accounts/register.html", form=form), status
+    return render_template("accounts/signup_confirm.html", form=form, pending=pending), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -2,12 +2,28 @@ from flask import current_app
 
 from portal.accounts.services import ResetTokens
 from tests import factories
-from tests.access import ADMIN, LOGIN, MEMBER, SERVICE, STAFF, Route, everyone, only, signed_in
+from tests.access import (
+    ADMIN,
+    ANON,
+    LOGIN,
+    MEMBER,
+    SERVICE,
+    STAFF,
+    SUSPENDED,
+    Route,
+    everyone,
+    only,
+    signed_in,
+)
 
 
 def _reset_link(world) -> str:
     token = ResetTokens(current_app.config["SECRET_KEY"], 3600).make(world.users[MEMBER])
     return f"/auth/reset/{token}"
+
+
+def _confirm_link(world) -> str:
+    return factories.make_pending_sign_up()[1]
 
 
 def _pending_request(action: str):
@@ -28,6 +44,12 @@ def _member_page(suffix: str = ""):
 RULES = [
     Route("auth.register", everyone(200) | signed_in(302, anonymous=200)),
     Route("auth.register", signed_in(302, anonymous=400), method="POST"),
+    Route("auth.register_sent", everyone(200)),
+    # The link's page (anyone holding the mailed token); the first POST makes the account,
+    # after which the link is dead for everyone.
+    Route("auth.confirm_sign_up", everyone(200), path=_confirm_link),
+    Route("auth.confirm_sign_up", everyone(404) | {ANON: 302, SUSPENDED: 404}, method="POST",
+          path=_confirm_link),
     Route("auth.login", everyone(200) | signed_in(302, anonymous=200)),
     Route("auth.login", signed_in(302, anonymous=400), method="POST"),
     Route("auth.logout", signed_in(302, anonymous=LOGIN), method="POST"),

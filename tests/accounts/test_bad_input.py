@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Ownership, User
+from portal.accounts.models import Ownership, PendingSignup, User
 from portal.audit.models import AuditEntry
 from tests import factories
 from tests.accounts.helpers import reset_path
@@ -36,7 +36,7 @@ def test_registration_refuses_nul_in_every_field(client, db, field):
     page = response.get_data(as_text=True)
     assert 'id="register-form"' in page
     assert MESSAGE in page or "Not a valid choice." in page  # the language is a select
-    assert _count(db, User) == 0
+    assert _count(db, User) == _count(db, PendingSignup) == 0
     assert client.get("/account/").status_code == 302  # not logged in
 
 

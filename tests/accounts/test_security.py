@@ -20,17 +20,20 @@ from portal.accounts.models import User
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.core.security import CSP
 from tests import factories
-from tests.accounts.helpers import login_form, without_csrf
+from tests.accounts.helpers import login_form, sign_up, without_csrf
 from tests.conftest import log_in
 from tests.conftest import test_config as make_config
 
 
-def _register(client, **overrides):
-    data = {"email": "new.member@example.com", "display_name": "New Member", "phone": "",
+def _data(**overrides) -> dict:
+    return {"email": "new.member@example.com", "display_name": "New Member", "phone": "",
             "locale": "en", "password": "a long private passphrase",
-            "confirm": "a long private passphrase"}
-    data.update(overrides)
-    return client.post("/auth/register?lang=en", data=data)
+            "confirm": "a long private passphrase", **overrides}
+
+
+def _register(client, caplog, **overrides):
+    """Register through the form and the mailed link."""
+    return sign_up(client, caplog, _data(**overrides), "?lang=en")
 
 
 def _user(db, email) -> User | None:
@@ -39,8 +42,8 @@ def _user(db, email) -> User | None:
 
 # --- password storage and policy --------------------------------------------------
 
-def test_stored_hash_is_argon2id_with_strong_parameters(client, db):
-    assert _register(client).status_code == 302
+def test_stored_hash_is_argon2id_with_strong_parameters(client, db, caplog):
+    assert _register(client, caplog).status_code == 302
     stored = _user(db, "new.member@example.com").password_hash
     params = extract_parameters(stored)
     assert stored.startswith("$argon2id$v=19$")
@@ -82,9 +85,9 @@ def test_garbage_hash_never_verifies():
     "🏠🔑🌳🏠🔑🌳🏠🔑🌳🏠🔑🌳🏠🔑🌳🏠🔑🌳🏠🔑🌳🏠🔑🌳🏠",  # 100 bytes of emoji
     "a b c d e f g h",
 ])
-def test_long_and_unicode_passwords_work_without_truncation(client, db, password):
+def test_long_and_unicode_passwords_work_without_truncation(client, db, caplog, password):
     assert len(password.encode()) >= 15
-    assert _register(client, password=password, confirm=password).status_code == 302
+    assert _register(client, caplog, password=password, confirm=password).status_code == 302
     client.post("/auth/logout")
     assert login_form(client, "new.member@example.com", password[:-1]).status_code == 400
     assert login_form(client, "new.member@example.com", password).status_code == 302
@@ -99,7 +102,7 @@ def test_long_and_unicode_passwords_work_without_truncation(client, db, password
     ("x" * 257, "Use between 10 and 256 characters."),
 ])
 def test_short_long_and_common_passwords_are_refused(client, db, password, message):
-    response = _register(client, password=password, confirm=password)
+    response = client.post("/auth/register?lang=en", data=_data(password=password, confirm=password))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _user(db, "new.member@example.com") is None
@@ -323,8 +326,8 @@ PRIVILEGED = {"role": "admin", "is_staff": "1", "points_balance": "999999",
               "session_token": "chosen", "id": "1", "user_id": "1", "status": "verified"}
 
 
-def test_register_ignores_privileged_fields(client, db):
-    assert _register(client, **PRIVILEGED).status_code == 302
+def test_register_ignores_privileged_fields(client, db, caplog):
+    assert _register(client, caplog, **PRIVILEGED).status_code == 302
     user = _user(db, "new.member@example.com")
     assert (user.role, user.points_balance, user.points_lifetime) == ("member", 0, 0)
     assert user.is_active_account and user.session_token != "chosen"

@@ -101,6 +101,7 @@ def page_families(app) -> list[PageFamily]:
     from portal.forum.models import Category, Complaint, Post, Thread
     from portal.perks.models import Perk, Redemption
     from portal.referrals.models import Referral, ReferralCode
+    from tests.factories import make_pending_sign_up
 
     with app.app_context():
         member = _first(select(User.id).where(User.email == "member@demo.club"))
@@ -121,10 +122,15 @@ def page_families(app) -> list[PageFamily]:
         survey = _first(select(Survey.id).order_by(Survey.id))
         suggestion = _first(select(Suggestion.id).where(Suggestion.author_id == member)
                             .order_by(Suggestion.id))
+        # A sign-up waiting for its link: the link's page needs the token only the mail has.
+        _pending, confirm_link = make_pending_sign_up(display_name="陳大文")
+        db.session.commit()
     families = [
         PageFamily("landing", "anonymous", "/"),
         PageFamily("login", "anonymous", "/auth/login"),
         PageFamily("register", "anonymous", "/auth/register"),
+        PageFamily("register-sent", "anonymous", "/auth/register/sent"),
+        PageFamily("signup-confirm", "anonymous", confirm_link),
         PageFamily("reset", "anonymous", "/auth/reset"),
         PageFamily("join", "anonymous", f"/join/{code}"),
         PageFamily("not-found", "anonymous", "/no-such-page", status=404),

@@ -1,5 +1,6 @@
-"""A friend follows a member's link in a real browser, registers with the remembered code;
-the member's page (QR code included) renders without a single CSP violation."""
+"""A friend follows a member's link in a real browser, registers with the remembered code
+(confirming by the mailed link); the member's page (QR code included) renders without a
+single CSP violation."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from portal.extensions import db
 from portal.referrals import services
 from portal.referrals.models import Referral
 from tests import factories
+from tests.accounts.helpers import MAIL_LOG, confirm_path
 from tests.factories import PASSWORD
 
 
-def test_friend_joins_through_the_link_and_member_sees_it(live_app, live_server: str, page: Page):
+def test_friend_joins_through_the_link_and_member_sees_it(live_app, live_server: str, page: Page,
+                                                          caplog):
+    caplog.set_level("INFO", logger=MAIL_LOG)  # no mail server: the mail is in the log
     with live_app.app_context():
         member = factories.make_member(email="chan@example.com", display_name="陳大文", locale="en")
         code = services.ensure_code(member).code
@@ -35,6 +39,9 @@ def test_friend_joins_through_the_link_and_member_sees_it(live_app, live_server:
     page.fill("#password", "a long and private passphrase")
     page.fill("#confirm", "a long and private passphrase")
     page.click("#register-form [type=submit]")
+    expect(page.locator("#register-sent")).to_be_visible()
+    page.goto(live_server + confirm_path(caplog, "friend@example.com") + "?lang=en")
+    page.click("#signup-confirm-form [type=submit]")
     expect(page.locator("#current-user")).to_contain_text("Jane Smith")
     with live_app.app_context():
         referral = db.session.query(Referral).one()

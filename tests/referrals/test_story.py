@@ -9,6 +9,7 @@ from portal.accounts.models import User
 from portal.core.timeutil import utcnow
 from portal.referrals.models import Referral
 from tests import factories
+from tests.accounts.helpers import sign_up
 from tests.conftest import log_in
 from tests.referrals.helpers import follow, selling_unit
 
@@ -21,7 +22,7 @@ def _client(app, user=None):
     return client
 
 
-def test_member_link_to_rewarded_purchase_to_report(app, db, runner):
+def test_member_link_to_rewarded_purchase_to_report(app, db, runner, caplog):
     member = factories.make_member(display_name="Chan Tai Man", locale="en")
     service = factories.make_user("service", locale="en")
     marketing = factories.make_user("marketing", locale="en")
@@ -36,13 +37,13 @@ def test_member_link_to_rewarded_purchase_to_report(app, db, runner):
     link = re.search(r'id="share-link" value="([^"]+)"', page).group(1)
     path = link.removeprefix("http://portal.test")
 
-    # 2. A visitor follows it and registers.
+    # 2. A visitor follows it, registers and confirms by the mailed link.
     visitor = _client(app)
     assert visitor.get(path).status_code == 200
     form = visitor.get("/auth/register").get_data(as_text=True)
     prefilled = re.search(r'id="referral_code"[^>]*value="([^"]*)"', form).group(1)
     assert prefilled == path.rsplit("/", 1)[-1]  # remembered by the signed cookie
-    welcome = follow(visitor, visitor.post("/auth/register", data={
+    welcome = follow(visitor, sign_up(visitor, caplog, {
         "email": "friend@example.com", "display_name": "Jane Smith", "locale": "en",
         "password": "a long and private passphrase", "confirm": "a long and private passphrase",
         "referral_code": prefilled}))

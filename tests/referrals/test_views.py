@@ -9,14 +9,16 @@ from portal.core.timeutil import utcnow
 from portal.referrals import services
 from portal.referrals.models import Referral, ReferralCode, ReferralStatus
 from tests import factories
+from tests.accounts.helpers import sign_up
 from tests.factories import PASSWORD
 from tests.referrals.helpers import follow, make_referral
 
 
-def _register(client, email="newbie@example.com", query="", **fields):
+def _register(client, caplog, email="newbie@example.com", query="", **fields):
+    """Register through the form and the mailed link: the home page that welcomes."""
     data = {"email": email, "display_name": "Jane Smith", "phone": "", "locale": "en",
             "password": PASSWORD + "-x9", "confirm": PASSWORD + "-x9", **fields}
-    return follow(client, client.post("/auth/register" + query, data=data))
+    return follow(client, sign_up(client, caplog, data, query))
 
 
 # --- /referrals ----------------------------------------------------------------------
@@ -143,36 +145,36 @@ def test_forged_or_expired_cookie_is_ignored(app, client, db, monkeypatch):
 
 # --- registration ----------------------------------------------------------------------
 
-def test_registration_through_the_link_attaches_the_referrer(client, db):
+def test_registration_through_the_link_attaches_the_referrer(client, db, caplog):
     referrer = factories.make_member()
     code = services.ensure_code(referrer).code
     client.get(f"/join/{code}")
     form = client.get("/auth/register?lang=en").get_data(as_text=True)
     assert f'value="{code}"' in form  # prefilled from the cookie
-    response = _register(client)
+    response = _register(client, caplog)
     assert b"Welcome to the club!" in response.data
     invitee = db.session.query(User).filter_by(email="newbie@example.com").one()
     referral = db.session.query(Referral).one()
     assert (referral.referrer_id, referral.invitee_id) == (referrer.id, invitee.id)
 
 
-def test_registration_with_ref_in_the_query(client, db):
+def test_registration_with_ref_in_the_query(client, db, caplog):
     referrer = factories.make_member()
     code = services.ensure_code(referrer).code
     assert f'value="{code}"' in client.get(f"/auth/register?ref={code}").get_data(as_text=True)
-    _register(client, query=f"?ref={code}", referral_code=code)
+    _register(client, caplog, query=f"?ref={code}", referral_code=code)
     assert db.session.query(Referral).one().referrer_id == referrer.id
 
 
-def test_registration_with_a_code_typed_by_hand(client, db):
+def test_registration_with_a_code_typed_by_hand(client, db, caplog):
     referrer = factories.make_member()
     code = services.ensure_code(referrer).code
-    _register(client, referral_code=f" {code[:4].lower()}-{code[4:]} ")
+    _register(client, caplog, referral_code=f" {code[:4].lower()}-{code[4:]} ")
     assert db.session.query(Referral).one().referrer_id == referrer.id
 
 
-def test_registration_with_a_bad_code_proceeds_without_referrer(client, db):
-    response = _register(client, referral_code="NOPE-NOPE")
+def test_registration_with_a_bad_code_proceeds_without_referrer(client, db, caplog):
+    response = _register(client, caplog, referral_code="NOPE-NOPE")
     text = response.get_data(as_text=True)
     assert "The referral code NOPE-NOPE does not exist" in text
     assert "Welcome to the club!" in text
@@ -180,10 +182,10 @@ def test_registration_with_a_bad_code_proceeds_without_referrer(client, db):
     assert db.session.query(Referral).count() == 0
 
 
-def test_registration_with_own_phone_is_refused_but_account_created(client, db):
+def test_registration_with_own_phone_is_refused_but_account_created(client, db, caplog):
     referrer = factories.make_member(phone="13800138000")
     code = services.ensure_code(referrer).code
-    response = _register(client, phone="+86 138 0013 8000", referral_code=code)
+    response = _register(client, caplog, phone="+86 138 0013 8000", referral_code=code)
     assert b"You cannot use your own referral code." in response.data
     assert db.session.query(User).filter_by(email="newbie@example.com").count() == 1
     assert db.session.query(Referral).count() == 0
