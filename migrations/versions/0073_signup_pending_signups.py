@@ -1,7 +1,7 @@
 """pending sign-ups: registrations waiting for their e-mail link (issue 14, hardening)
 
-Revision ID: 0072_signup
-Revises: 0071_forum_latest
+Revision ID: 0073_signup
+Revises: 0072_search_grams_fts
 Create Date: 2026-12-04 19:30:00
 
 The register form no longer creates the account: it keeps the details here (the password
@@ -11,8 +11,8 @@ the rows whose link has expired.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0072_signup'
-down_revision = '0071_forum_latest'
+revision = '0073_signup'
+down_revision = '0072_search_grams_fts'
 branch_labels = None
 depends_on = None
 
