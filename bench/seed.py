@@ -92,6 +92,19 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(insert(model), chunk)
 
 
+def _advance_sequences() -> None:
+    """PostgreSQL: rows inserted with their ids given leave each table's id sequence
+    behind; move every one past its table's largest id, so the services' own INSERTs
+    (the sample checks, and the benchmark's replies) get fresh ids."""
+    for table in db.metadata.sorted_tables:
+        key = table.primary_key.columns
+        if len(key) == 1 and "id" in key and key["id"].autoincrement in (True, "auto"):
+            db.session.execute(text(
+                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"),  # nosec B608
+                {"table": table.name})
+
+
 def _next_id(column) -> int:
     return (db.session.scalar(select(func.max(column))) or 0) + 1
 
@@ -456,6 +469,7 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     if db.engine.dialect.name == "sqlite":
         db.session.execute(text("ANALYZE"))
     else:
+        _advance_sequences()
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
