@@ -20,7 +20,13 @@ import pytest
 from flask import url_for
 
 from tests.e2e.demo_site import PageFamily, demo_site, log_in, page_families, set_language
-from tests.e2e.xss_site import NOT_FREE_TEXT, POISONED, WRITTEN_SEPARATELY, PoisonedIds, text_columns
+from tests.e2e.xss_site import (
+    NOT_FREE_TEXT,
+    POISONED,
+    WRITTEN_SEPARATELY,
+    PoisonedIds,
+    text_columns,
+)
 from tests.e2e.xss_site import poison as poison_site
 from tests.xss_corpus import TEMPLATE_PROBE, XSS_MARKER
 
@@ -54,9 +60,9 @@ INSPECT = """(marker) => {
 # Pages whose main content shows no stored text: empty forms, settings, figures, errors;
 # the referrals page masks the invitees' names ("李**"); the search family looks for a
 # word that the poisoned posts no longer hold ("search-payloads" finds them).
-NO_STORED_TEXT = {"login", "register", "reset", "not-found", "gift", "referrals", "search", "staff-home",
-                  "redemptions-admin", "points-admin", "points-settings", "referral-rule", "canned-new",
-                  "category-new", "perk-new", "notification-settings"}
+NO_STORED_TEXT = {"login", "register", "register-sent", "reset", "not-found", "gift", "referrals", "search",
+                  "staff-home", "redemptions-admin", "points-admin", "points-settings", "referral-rule",
+                  "canned-new", "category-new", "perk-new", "notification-settings"}
 # Pages read again in Traditional Chinese: they show the per-language texts.
 ZH_HANT_FAMILIES = {"landing", "home", "perks", "perk", "perk-preview", "forum", "category", "thread",
                     "notifications", "points", "surveys", "survey", "survey-results", "campaign",
@@ -104,9 +110,10 @@ def _more_families(ids: PoisonedIds) -> list[PageFamily]:
 @pytest.fixture(scope="module")
 def site():
     with demo_site() as (app, base_url):
+        families = page_families(app)  # first: it adds a sign-up waiting for its link
         ids = poison_site(app)
         set_language(app, "en")
-        yield app, base_url, ids, page_families(app) + _more_families(ids)
+        yield app, base_url, ids, families + _more_families(ids)
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ FORMULA_LEADS = ("=1+1", "+1+1", "-1+1", "@SUM(1)")
 # Free text that pages show back, per table; JSON columns get every string inside poisoned.
 POISONED: dict[str, tuple[str, ...]] = {
     "users": ("display_name", "phone"),
+    "pending_signups": ("display_name", "phone"),
     "developments": ("name", "city"),
     "buildings": ("name",),
     "units": ("number",),
@@ -66,6 +67,7 @@ POISONED: dict[str, tuple[str, ...]] = {
 # the demo logins depend on (e-mail addresses).
 NOT_FREE_TEXT: dict[str, tuple[str, ...]] = {
     "users": ("email", "password_hash", "locale", "timezone", "role", "session_token"),
+    "pending_signups": ("email", "token_hash", "password_hash", "locale", "extra"),
     "developments": ("currency",),
     "ownerships": ("status",),
     "perks": ("category", "min_tier", "image_name", "image_thumb_name"),
