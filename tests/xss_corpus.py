@@ -110,6 +110,28 @@ XSS_VECTORS: list[str] = [
 ]
 
 
+# Payloads for a whole page in a browser: each one, if it ever ran, would both open a dialog
+# and mark the page (`<body id=xss-fired>`), and the markup itself leaves elements a test
+# can look for even when the CSP stops the script (`<xss-fired>`, `img[src=x]`, `on*`
+# attributes, inline `<script>`). Short ones first: they must fit 20-character columns.
+XSS_MARKER = "xss-fired"
+XSS_SCRIPT = f"alert(1),document.body.id='{XSS_MARKER}'"
+TEMPLATE_PROBE = "xss{{7*7}}xss"  # shows "xss49xss" if a template engine evaluated it
+CONTEXT_PAYLOADS: list[str] = [
+    f'"><{XSS_MARKER}>',  # out of a double-quoted attribute
+    TEMPLATE_PROBE,
+    f"<script>{XSS_SCRIPT}</script>",
+    f"'\"><img src=x onerror={XSS_SCRIPT}>",  # out of a single- or double-quoted attribute
+    f"<svg onload={XSS_SCRIPT}>",
+    f"</textarea></title><svg/onload={XSS_SCRIPT}>",  # out of RCDATA elements
+]
+# Markdown-only tricks for fields rendered from Markdown.
+MARKDOWN_PAYLOADS: list[str] = [
+    f"[link](javascript:{XSS_SCRIPT})",
+    f'![image](x"onerror="{XSS_SCRIPT})',
+    f"[ref][evil]\n\n[evil]: javascript:{XSS_SCRIPT}",
+]
+
 _FORBIDDEN_TAGS = frozenset({
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg",
     "math", "style", "link", "meta", "base", "form",

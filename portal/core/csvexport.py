@@ -8,21 +8,28 @@
 - Times (`datetime` cells, stored naive UTC) are written in the club's time zone as
   "2026-03-02 17:00", whoever downloads the file: a spreadsheet passed between staff in
   different zones says the same thing. Dates stay as they are ("2026-03-02").
+- The rows are written inside the request (to a temporary file when they are many) and
+  then sent. Not a lazy stream: a WSGI server iterates the body after the request's app
+  context — and with it the database session — is torn down, so rows made then could not
+  read the objects the view loaded (the download broke off after its headers).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, request
+from werkzeug.wsgi import wrap_file
 
 from portal.core.timeutil import in_club_zone
 
 BOM = "\ufeff"
+SPOOL_BYTES = 1 << 20  # a larger export goes on to disk
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -62,10 +69,32 @@ def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[
     yield buffer.getvalue()
 
 
+def _spooled(chunks: Iterable[str]) -> tuple[Iterable[bytes], int]:
+    """The encoded chunks and their size: in memory up to SPOOL_BYTES, in a temporary
+    file (closed when the response is) beyond."""
+    held: list[bytes] = []
+    size, spill = 0, None
+    for text in chunks:
+        data = text.encode("utf-8")
+        size += len(data)
+        if spill is None and size > SPOOL_BYTES:
+            spill = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+            spill.writelines(held)
+        if spill is None:
+            held.append(data)
+        else:
+            spill.write(data)
+    if spill is None:
+        return held, size
+    spill.seek(0)
+    return wrap_file(request.environ, spill), size
+
+
 def csv_response(filename: str, header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Response:
-    """Stream a CSV download (rows are produced while the response is sent)."""
-    response = Response(stream_with_context(csv_lines(header, rows)),
-                        mimetype="text/csv")
+    """A CSV download: the rows written now (in the request's unit of work), sent in chunks."""
+    body, size = _spooled(csv_lines(header, rows))
+    response = Response(body, mimetype="text/csv", direct_passthrough=True)
+    response.content_length = size
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     return response

@@ -6,10 +6,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_login import current_user
 
-    from portal.notifications.services import unread_count
+    from portal.notifications.services import render_message, unread_count
     from portal.notifications.views import bp
 
     app.register_blueprint(bp)
+    app.add_template_global(render_message, "notification_text")
 
     @app.context_processor
     def _unread():

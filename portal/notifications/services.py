@@ -106,6 +106,12 @@ def email_staff_alert(user_ids: list[int], subject: str, body: str, params: dict
 
 
 def render_message(note: Notification) -> str:
+    """The notification in the reader's language, as plain text for the template to escape.
+
+    Not Jinja's `_()`: that marks the message safe and %-formats it even without parameters,
+    and a campaign's own message to its members is stored as the message itself
+    (campaigns.execution), so its markup would reach the page and a "%" in it would fail.
+    """
     return gettext(note.message, **note.params)
 
 

@@ -42,6 +42,18 @@ def test_params_are_escaped(client, login, db):
     assert "&lt;script&gt;x&lt;/script&gt;" in page
 
 
+def test_a_message_written_by_staff_is_shown_as_text(client, login, db):
+    """A campaign's own message to its members is stored as the message itself, with no
+    parameters (campaigns.execution): neither markup nor a format string."""
+    member = login("member")
+    notify(member, "campaign", "<img src=x onerror=alert(1)> 50% off, 100%(points)s!")
+    response = client.get("/notifications/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; 50% off, 100%(points)s!" in page
+
+
 def test_render_message_and_logged_email(app, db, caplog):
     member = make_member(locale="zh_Hans")
     note = notify(member, "homes", "Your home %(unit)s is verified.", {"unit": "B"})
