@@ -125,5 +125,5 @@ def campaign_cancel(campaign_id: int):
 @require_permission(P.MANAGE_CAMPAIGNS)
 def campaign_export(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    header = [_("Member ID"), _("Member"), _("Points"), _("Credited at (UTC)")]
+    header = [_("Member ID"), _("Member"), _("Points"), _("Credited at")]
     return csv_response(f"campaign-{campaign.id}.csv", header, reports.export_rows(campaign))

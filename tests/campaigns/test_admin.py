@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from portal.campaigns import services
 from portal.campaigns.models import Campaign, CampaignStatus
+from portal.core.timeutil import in_club_zone
 from portal.points.models import LedgerEntry
 from tests.campaigns.helpers import grant_input, members
 
@@ -53,6 +54,11 @@ def test_create_launch_with_confirmation_and_report(client, db, login):
     assert "<svg" in page and "campaign-report" in page and "1,600" in page
     csv = client.get(f"/admin/campaigns/{campaign.id}/recipients.csv").get_data(as_text=True)
     assert str(member.id) in csv and "800" in csv
+    credited = db.session.scalar(select(LedgerEntry.created_at).where(
+        LedgerEntry.member_id == member.id, LedgerEntry.source_type == "campaigns"))
+    row = next(line for line in csv.splitlines() if line.startswith(f"{member.id},"))
+    assert row.endswith(in_club_zone(credited).strftime("%Y-%m-%d %H:%M"))
+    assert "UTC" not in csv.splitlines()[0]  # the club's time, not UTC
     # The member reads the grant on their points page, with the message in the notification.
     client.get("/logout")
     from tests.conftest import log_in
