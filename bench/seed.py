@@ -16,13 +16,20 @@ but keeps every invariant the services keep, and the run ends by checking them:
   (`forum.search`: folded `search_text`, the grams FTS5 documents on SQLite, the gram rows
   on PostgreSQL), each
   thread's `reply_count` and `last_post_at`, each writer following the thread;
+- the rest of the club (`bench.club`): referrals and the monthly sales files imported,
+  surveys and their answers, suggestions and their funds, campaigns — every point they
+  paid a ledger row with its lot, in the balances and the monthly totals;
 - a sample of the bulk-written posts is compared with what `forum.services.start_thread`
-  and `reply` write for the same text (in a transaction that is rolled back).
+  and `reply` write for the same text, and a sample of the club's conversions, imports,
+  answers, adoptions and grants is redone through their services (in transactions that
+  are rolled back).
 
 Sizes scale with --members (100,000 gives the issue's club: 40 developments, 150,000
 units, 2,000,000 ledger rows, 200 perks, 50,000 redemptions, 50,000 threads, 250,000
-posts). Fixed accounts (password demo-pass-2026): bench@demo.club, a member with a
-5,000-row history, and bench-admin@demo.club, an administrator.
+posts, 30,000 referrals, 20,000 imported sales, 5 surveys with 60,000 responses, 10,000
+suggestions, 50 campaigns). Fixed accounts (password demo-pass-2026): bench@demo.club,
+a member with a 5,000-row history, a dozen referred friends, two open surveys (one
+answered) and a suggestion in each status, and bench-admin@demo.club, an administrator.
 """
 
 from __future__ import annotations
