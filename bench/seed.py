@@ -214,14 +214,15 @@ def make_ledger(member_ids: list[int], per_member: int, heavy_member_entries: in
                 created = now - timedelta(days=rng.randint(30, 700), minutes=n)
                 amount = rng.choice([50, 100, 200, 500, 1000])
                 reason, reason_params = rng.choice(REASONS)
+                expires_at = expiry_for(created)
                 entries.append({
                     "id": entry_id, "member_id": member_id, "amount": amount, "kind": "earn",
                     "reason": reason, "reason_params": reason_params, "source_type": "",
                     "source_id": None, "actor_id": None, "created_at": created,
-                    "expires_at": expiry_for(created), "idempotency_key": f"bench:{entry_id}"})
+                    "expires_at": expires_at, "idempotency_key": f"bench:{entry_id}"})
                 member_lots.append({"member_id": member_id, "entry_id": entry_id,
                                     "amount": amount, "remaining": amount,
-                                    "expires_at": expiry_for(created)})
+                                    "expires_at": expires_at})
                 earned_at[entry_id] = created
                 balance += amount
                 lifetime += amount  # EARN is a lifetime kind
