@@ -64,6 +64,7 @@ class Club:
         self.spare_units = sorted(set(self.place) - owned)
         rng.shuffle(self.spare_units)
         self.invitees: set[int] = set()
+        self.ambassador_id = 0  # the member who referred the most
         self.conversions: list[dict] = []  # referral rows converted by an imported purchase
         self.rewarded: Counter[tuple[int, int]] = Counter()  # (referrer, year) → rewarded
         self.surveys: list[dict] = []

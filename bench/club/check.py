@@ -83,9 +83,14 @@ def _check_referrals(club: Club, staff: User, sample: int, problems: list[str]) 
                  lifecycle.record_purchase, referral, staff, unit=referral.unit,
                  purchased_on=club.today, contract_number="CHECK")
     open_ids = list(db.session.scalars(select(Referral.id).where(
-        Referral.status.in_([s.value for s in OPEN_STATUSES]))))
+        Referral.status.in_([s.value for s in OPEN_STATUSES])).order_by(Referral.id)))
+    capped = db.session.scalars(select(Referral.id).where(
+        Referral.referrer_id == club.ambassador_id, Referral.status.in_(
+            [s.value for s in OPEN_STATUSES])).order_by(Referral.id).limit(1)).all()
     checked = 0
-    for referral_id in rng.sample(open_ids, min(sample, len(open_ids))):
+    # one of the ambassador's, whose yearly cap may be reached, and some at random
+    others = [i for i in open_ids if i not in capped]
+    for referral_id in [*capped, *rng.sample(others, min(sample, len(others)))]:
         referral = db.session.get(Referral, referral_id)
         unit = db.session.get(Unit, club.spare_units.pop())
         row = {column.key: getattr(referral, column.key) for column in Referral.__table__.columns}

@@ -82,16 +82,23 @@ def make_referrals(club: Club, count: int, conversions: int, credits: Credits) -
     by_age = sorted(club.members.values(), key=lambda m: (m.created_at, m.id))
     position = {m.id: n for n, m in enumerate(by_age)}
     bench = club.members[club.bench_id]
-    # The bench member (the oldest account) referred a dozen friends, in every state.
-    own = [m for m in by_age[position[bench.id] + 1:] if (club.today - m.created_at.date()).days > 40]
-    own = rng.sample(own, min(12, len(own), count))
-    others = [m for m in by_age[1:] if m.id != bench.id and m not in own]
-    invitees = own + rng.sample(others, min(count - len(own), len(others)))
+    # The bench member (the oldest account) referred a dozen friends, in every state; the
+    # next oldest so many that the yearly cap of rewarded referrals holds some back.
+    ambassador = by_age[1]
+    seasoned = [m for m in by_age[2:] if (club.today - m.created_at.date()).days > 40]
+    own = rng.sample(seasoned, min(12, len(seasoned), count))
+    theirs = rng.sample([m for m in seasoned if m not in own],
+                        min(60, count // 50, len(seasoned) - len(own)))
+    chosen = {m.id for m in own + theirs}
+    others = [m for m in by_age[1:] if m.id != bench.id and m.id not in chosen]
+    invitees = own + theirs + rng.sample(others, min(count - len(chosen), len(others)))
+    club.ambassador_id = ambassador.id
     codes: dict[int, str] = {}
     rows, plan = [], []
     referral_id = next_id(Referral.id)
     for n, invitee in enumerate(invitees):
-        referrer = bench if n < len(own) else by_age[rng.randrange(position[invitee.id])]
+        referrer = (bench if n < len(own) else ambassador if n < len(own) + len(theirs)
+                    else by_age[rng.randrange(position[invitee.id])])
         code = codes.setdefault(referrer.id, referral_code(referrer.id * 2_654_435_761 % 32 ** 8))
         row = _referral_row(referral_id, referrer, invitee, code)
         referral_id += 1
@@ -102,9 +109,12 @@ def make_referrals(club: Club, count: int, conversions: int, credits: Credits) -
             invitee.decided_at = between(rng, invitee.requested_at, now)
         invitee.changed = True
         rows.append(row)
-        plan.append(("rewarded", "rewarded", "visited", "rewarded", "registered", "rejected",
-                     "registered", "rewarded", "visited", "registered", "registered",
-                     "registered")[n] if n < len(own) else "")
+        if n < len(own):
+            plan.append(("rewarded", "rewarded", "visited", "rewarded", "registered", "rejected",
+                         "registered", "rewarded", "visited", "registered", "registered",
+                         "registered")[n])
+        else:  # four in five of the ambassador's friends bought
+            plan.append(("rewarded" if n % 5 else "registered") if n < len(chosen) else "")
     convertible = [n for n, row in enumerate(rows) if not plan[n]
                    and (club.today - row["created_at"].date()).days > 8]
     converting = set(rng.sample(convertible, max(0, min(conversions - plan.count("rewarded"),
