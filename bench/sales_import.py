@@ -32,10 +32,10 @@ os.environ.setdefault("ALLOW_DEV_SECRET", "1")
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench.club import referral_code  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.accounts.models import Building, Development, Unit, User  # noqa: E402
 from portal.accounts.permissions import Role  # noqa: E402
-from portal.core.codes import ALPHABET  # noqa: E402
 from portal.core.timeutil import utcnow  # noqa: E402
 from portal.core.uow import unit_of_work  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -46,15 +46,6 @@ from portal.sales.models import Purchase  # noqa: E402
 PER_BUILDING = 500
 COLUMNS = ("contract_no", "development", "building", "unit", "buyer_name", "buyer_phone",
            "buyer_email", "signed_on", "price", "referral_code")
-
-
-def _code(n: int) -> str:
-    """An 8-character referral code, different for each n."""
-    digits = []
-    for _ in range(8):
-        n, rest = divmod(n, len(ALPHABET))
-        digits.append(ALPHABET[rest])
-    return "".join(reversed(digits))
 
 
 def _seed(rows: int, members: int, referrals: int) -> None:
@@ -79,7 +70,7 @@ def _seed(rows: int, members: int, referrals: int) -> None:
     if referrals:
         db.session.execute(insert(Referral), [
             {"referrer_id": by_email[f"referrer{n}@bench.club"],
-             "invitee_id": by_email[f"buyer{n}@bench.club"], "code": _code(n),
+             "invitee_id": by_email[f"buyer{n}@bench.club"], "code": referral_code(n),
              "status": ReferralStatus.REGISTERED.value, "created_at": registered}
             for n in range(referrals)])
     db.session.add(User(email="service@bench.club", password_hash="x", display_name="Service",
@@ -95,7 +86,7 @@ def _file(rows: int, members: int, referrals: int) -> bytes:
     for n in range(rows):
         writer.writerow([f"BB-{n:06d}", "Bench Bay", str(n // PER_BUILDING + 1), str(n % PER_BUILDING + 101),
                          f"買家 {n}", "", f"buyer{n}@bench.club" if n < members else "", signed,
-                         f"{3_000_000 + n:,}.00", _code(n) if n < referrals else ""])
+                         f"{3_000_000 + n:,}.00", referral_code(n) if n < referrals else ""])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -16,13 +16,20 @@ but keeps every invariant the services keep, and the run ends by checking them:
   (`forum.search`: folded `search_text`, the grams FTS5 documents on SQLite, the gram rows
   on PostgreSQL), each
   thread's `reply_count` and `last_post_at`, each writer following the thread;
+- the rest of the club (`bench.club`): referrals and the monthly sales files imported,
+  surveys and their answers, suggestions and their funds, campaigns — every point they
+  paid a ledger row with its lot, in the balances and the monthly totals;
 - a sample of the bulk-written posts is compared with what `forum.services.start_thread`
-  and `reply` write for the same text (in a transaction that is rolled back).
+  and `reply` write for the same text, and a sample of the club's conversions, imports,
+  answers, adoptions and grants is redone through their services (in transactions that
+  are rolled back).
 
 Sizes scale with --members (100,000 gives the issue's club: 40 developments, 150,000
 units, 2,000,000 ledger rows, 200 perks, 50,000 redemptions, 50,000 threads, 250,000
-posts). Fixed accounts (password demo-pass-2026): bench@demo.club, a member with a
-5,000-row history, and bench-admin@demo.club, an administrator.
+posts, 30,000 referrals, 20,000 imported sales, 5 surveys with 60,000 responses, 10,000
+suggestions, 50 campaigns). Fixed accounts (password demo-pass-2026): bench@demo.club,
+a member with a 5,000-row history, a dozen referred friends, two open surveys (one
+answered) and a suggestion in each status, and bench-admin@demo.club, an administrator.
 """
 
 from __future__ import annotations
@@ -34,6 +41,16 @@ from datetime import timedelta
 
 from sqlalchemy import event, func, insert, select, text, update
 
+from bench.club import (
+    Club,
+    check_club,
+    make_campaigns,
+    make_referrals,
+    make_sales,
+    make_suggestions,
+    make_surveys,
+)
+from bench.rows import Credits, chunks, insert_rows, next_id
 from portal.accounts.models import Building, Development, Ownership, Unit, User
 from portal.accounts.passwords import hash_password
 from portal.core.i18n import N_
@@ -45,11 +62,10 @@ from portal.forum import services as forum_services
 from portal.forum.models import Category, Follow, Post, SearchGram, Thread
 from portal.forum.search import GRAMS_FTS, folded_grams, gram_tokens
 from portal.perks.models import Perk, Redemption
-from portal.points.models import LedgerEntry, PointsLot
+from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind, PointsLot
 from portal.points.services import expiry_for, find_differences
 from portal.points.services.totals import rebuild_totals, verify_totals
 
-CHUNK = 5_000
 PASSWORD = "demo-pass-2026"
 MEMBER_EMAIL = "bench@demo.club"
 STAFF_EMAIL = "bench-admin@demo.club"
@@ -82,58 +98,35 @@ CATEGORIES = [  # slug, kind, names, share of the threads
 THREAD_POSTS = 40  # the first thread: the benchmark's "40-post thread"
 
 
-def _chunks(rows: list, size: int = CHUNK):
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
-def _insert(model, rows: list[dict]) -> None:
-    for chunk in _chunks(rows):
-        db.session.execute(insert(model), chunk)
-
-
-def _advance_sequences() -> None:
-    """PostgreSQL: rows inserted with their ids given leave each table's id sequence
-    behind; move every one past its table's largest id, so the services' own INSERTs
-    (the sample checks, and the benchmark's replies) get fresh ids."""
-    for table in db.metadata.sorted_tables:
-        key = table.primary_key.columns
-        if len(key) == 1 and "id" in key and key["id"].autoincrement in (True, "auto"):
-            db.session.execute(text(
-                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"),  # nosec B608
-                {"table": table.name})
-
-
-def _next_id(column) -> int:
-    return (db.session.scalar(select(func.max(column))) or 0) + 1
-
-
 def sizes(members: int) -> dict[str, int]:
     """What a club of `members` holds (the issue's proportions at 100,000)."""
     scale = members / 100_000
     return {"members": members, "developments": max(2, round(40 * scale)),
             "units": max(members + members // 2, 10), "perks": max(5, round(200 * scale)),
             "redemptions": round(50_000 * scale), "threads": max(5, round(50_000 * scale)),
-            "posts": max(10 + THREAD_POSTS, round(250_000 * scale))}
+            "posts": max(10 + THREAD_POSTS, round(250_000 * scale)),
+            "referrals": round(30_000 * scale), "sales": round(20_000 * scale),
+            "survey responses": round(60_000 * scale), "suggestions": round(10_000 * scale),
+            "campaigns": max(5, round(50 * scale))}
 
 
 # --- members and homes ------------------------------------------------------------------------
 
 def make_members(count: int, rng: random.Random) -> list[int]:
     password_hash = hash_password(PASSWORD)
-    first = _next_id(User.id)
+    first = next_id(User.id)
     now = utcnow()
     rows = [{"email": MEMBER_EMAIL if n == 0 else f"bench{first + n}@example.com",
              "display_name": f"會員 {first + n}", "password_hash": password_hash,
              "role": "member", "locale": rng.choice(["zh_Hant", "zh_Hans", "en"]),
              "timezone": "Asia/Shanghai", "session_token": f"bench-{first + n}",
-             "is_active_account": True, "created_at": now - timedelta(days=rng.randint(0, 900)),
+             "is_active_account": True,  # the bench member is the oldest account
+             "created_at": now - timedelta(days=900 if n == 0 else rng.randint(0, 900)),
              "password_changed_at": now}
             for n in range(count)]
     rows.append({**rows[0], "email": STAFF_EMAIL, "display_name": "Bench Admin", "role": "admin",
                  "locale": "en", "session_token": "bench-admin"})
-    _insert(User, rows)
+    insert_rows(User, rows)
     db.session.commit()
     return list(db.session.scalars(select(User.id).where(User.id >= first, User.role == "member")
                                    .order_by(User.id)))
@@ -154,20 +147,20 @@ def make_homes(member_ids: list[int], developments: int, units: int, rng: random
     building_ids = list(db.session.scalars(select(Building.id).order_by(Building.id)))
     unit_rows = [{"building_id": building_ids[n // per_building],
                   "number": f"{(n % per_building) // 8 + 1}{n % 8 + 1:02d}"} for n in range(units)]
-    _insert(Unit, unit_rows)
+    insert_rows(Unit, unit_rows)
     unit_ids = list(db.session.scalars(select(Unit.id).order_by(Unit.id)))
     rng.shuffle(unit_ids)
     now = utcnow()
     owners = []
     for member_id, unit_id in zip(member_ids, unit_ids, strict=False):
-        verified = rng.random() < 0.9
+        verified = rng.random() < 0.9 or member_id == member_ids[0]
         requested = now - timedelta(days=rng.randint(1, 800))
         owners.append({"user_id": member_id, "unit_id": unit_id,
                        "status": "verified" if verified else "pending",
                        "contract_number": f"JL-{requested.year}-{unit_id:06d}",
                        "requested_at": requested,
                        "decided_at": requested + timedelta(days=1) if verified else None})
-    _insert(Ownership, owners)
+    insert_rows(Ownership, owners)
     db.session.commit()
     return len(unit_ids)
 
@@ -181,7 +174,7 @@ def make_perks(count: int, rng: random.Random) -> list[dict]:
              "category": rng.choice(["dining", "lifestyle", "family", "home"]),
              "cost": rng.choice([100, 200, 300, 500]), "stock": None, "is_active": True,
              "created_at": utcnow() - timedelta(days=rng.randint(1, 700))} for n in range(count)]
-    _insert(Perk, rows)
+    insert_rows(Perk, rows)
     db.session.commit()
     perks = db.session.execute(select(Perk.id, Perk.cost, Perk.title_zh_hant, Perk.title_zh_hans,
                                       Perk.title_en).order_by(Perk.id)).all()
@@ -200,40 +193,56 @@ def _take_from_lots(lots: list[dict], amount: int) -> None:
 
 
 def make_ledger(member_ids: list[int], per_member: int, heavy_member_entries: int,
-                perks: list[dict], redemptions: int, staff_id: int,
+                perks: list[dict], redemptions: int, staff_id: int, credits: Credits,
                 rng: random.Random) -> tuple[int, int]:
-    """Credits with lots, redemptions with their debits; returns (ledger rows, redemptions)."""
+    """Credits with lots, the club's `credits` (referrals, surveys, suggestions, campaigns)
+    with theirs, redemptions with their debits, each debit taking from the lots that existed
+    when it was made; returns (ledger rows, redemptions)."""
     now = utcnow()
     written = redeemed = 0
-    entry_id = _next_id(LedgerEntry.id)
-    redemption_id = _next_id(Redemption.id)
+    entry_id = next_id(LedgerEntry.id)
+    redemption_id = next_id(Redemption.id)
     per_member_redemptions = redemptions / max(len(member_ids), 1)
     balances = []
     for block_start in range(0, len(member_ids), 500):
         entries, lots, vouchers = [], [], []
         for member_id in member_ids[block_start:block_start + 500]:
             count = heavy_member_entries if member_id == member_ids[0] else per_member
-            member_lots = []
+            member_lots, earned_at, debits = [], {}, []
             balance = lifetime = 0
             for n in range(count):
                 created = now - timedelta(days=rng.randint(30, 700), minutes=n)
                 amount = rng.choice([50, 100, 200, 500, 1000])
                 reason, reason_params = rng.choice(REASONS)
+                expires_at = expiry_for(created)
                 entries.append({
                     "id": entry_id, "member_id": member_id, "amount": amount, "kind": "earn",
                     "reason": reason, "reason_params": reason_params, "source_type": "",
-                    "created_at": created, "expires_at": expiry_for(created),
-                    "idempotency_key": f"bench:{entry_id}"})
+                    "source_id": None, "actor_id": None, "created_at": created,
+                    "expires_at": expires_at, "idempotency_key": f"bench:{entry_id}"})
                 member_lots.append({"member_id": member_id, "entry_id": entry_id,
                                     "amount": amount, "remaining": amount,
-                                    "expires_at": expiry_for(created)})
+                                    "expires_at": expires_at})
+                earned_at[entry_id] = created
                 balance += amount
                 lifetime += amount  # EARN is a lifetime kind
+                entry_id += 1
+            spendable = balance  # redemptions spend the earned points (all older than 30 days)
+            for credit in credits.by_member.get(member_id, ()):
+                expires_at = expiry_for(credit["created_at"])
+                entries.append({"id": entry_id, **credit, "expires_at": expires_at})
+                member_lots.append({"member_id": member_id, "entry_id": entry_id,
+                                    "amount": credit["amount"], "remaining": credit["amount"],
+                                    "expires_at": expires_at})
+                earned_at[entry_id] = credit["created_at"]
+                balance += credit["amount"]
+                if LedgerKind(credit["kind"]) in LIFETIME_KINDS:
+                    lifetime += credit["amount"]
                 entry_id += 1
             wanted = int(per_member_redemptions) + (rng.random() < per_member_redemptions % 1)
             for _ in range(wanted):
                 perk = rng.choice(perks)
-                if perk["cost"] > balance:
+                if perk["cost"] > spendable:
                     continue
                 at = now - timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 1440))
                 nonce = f"bench-{redemption_id}"
@@ -249,23 +258,27 @@ def make_ledger(member_ids: list[int], per_member: int, heavy_member_entries: in
                     "id": entry_id, "member_id": member_id, "amount": -perk["cost"],
                     "kind": "redeem", "reason": REDEEM_REASON,
                     "reason_params": {"perk": perk["titles"]}, "source_type": "perk_redemptions",
-                    "source_id": redemption_id, "created_at": at, "expires_at": None,
-                    "idempotency_key": f"perk-redeem:{nonce}"})
-                _take_from_lots(member_lots, perk["cost"])
+                    "source_id": redemption_id, "actor_id": None, "created_at": at,
+                    "expires_at": None, "idempotency_key": f"perk-redeem:{nonce}"})
+                debits.append((at, perk["cost"]))
+                spendable -= perk["cost"]
                 balance -= perk["cost"]
                 perk["redeemed"] += 1
                 entry_id += 1
                 redemption_id += 1
                 redeemed += 1
+            for at, cost in sorted(debits):
+                _take_from_lots([lot for lot in member_lots if earned_at[lot["entry_id"]] <= at],
+                                cost)
             lots.extend(member_lots)
             balances.append({"id": member_id, "points_balance": balance,
                              "points_lifetime": lifetime})
-        _insert(Redemption, vouchers)
-        _insert(LedgerEntry, entries)
-        _insert(PointsLot, lots)
+        insert_rows(Redemption, vouchers)
+        insert_rows(LedgerEntry, entries)
+        insert_rows(PointsLot, lots)
         written += len(entries)
         db.session.commit()
-    for chunk in _chunks(balances):
+    for chunk in chunks(balances):
         db.session.execute(update(User), chunk)
     # Stock left after the redemptions: every other perk is limited.
     stock = [{"id": p["id"], "stock": rng.randint(0, 50)} for p in perks[::2]]
@@ -315,8 +328,8 @@ def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
     counts = [THREAD_POSTS] + [1] * (threads - 1)
     for _ in range(max(extra, 0)):
         counts[rng.randrange(1, threads)] += 1
-    thread_id = _next_id(Thread.id)
-    post_id = _next_id(Post.id)
+    thread_id = next_id(Thread.id)
+    post_id = next_id(Post.id)
     start = utcnow() - timedelta(days=730)
     span = 730 * 24 * 60
     sqlite = db.engine.dialect.name == "sqlite"
@@ -358,13 +371,13 @@ def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
                                 "last_post_at": last, "reply_count": counts[n] - 1,
                                 "is_pinned": announcement and rng.random() < 0.05})
             thread_id += 1
-        _insert(Thread, thread_rows)
-        _insert(Post, post_rows)
-        _insert(Follow, follow_rows)
-        for chunk in _chunks(fts_rows, 20_000):
+        insert_rows(Thread, thread_rows)
+        insert_rows(Post, post_rows)
+        insert_rows(Follow, follow_rows)
+        for chunk in chunks(fts_rows, 20_000):
             db.session.execute(text(f"INSERT INTO {GRAMS_FTS} (rowid, grams) "  # nosec B608
                                     "VALUES (:id, :grams)"), chunk)
-        for chunk in _chunks(gram_rows, 50_000):
+        for chunk in chunks(gram_rows, 50_000):
             db.session.execute(insert(SearchGram), chunk)
         written += len(post_rows)
         db.session.commit()
@@ -450,10 +463,19 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     staff_id = db.session.scalar(select(User.id).where(User.email == STAFF_EMAIL))
     step("members (+1 staff)", len(member_ids))
     step("units", make_homes(member_ids, size["developments"], size["units"], rng))
+    club, credits = Club(member_ids, staff_id, rng), Credits()
+    # A referred buyer in three sales of ten.
+    step("referrals", make_referrals(club, size["referrals"], size["sales"] * 3 // 10, credits))
+    purchases, made["sales files"] = make_sales(club, size["sales"])
+    step("imported sales", purchases)
+    step("survey responses", make_surveys(club, size["survey responses"], credits))
+    step("suggestions", make_suggestions(club, size["suggestions"], Texts(rng, 300), credits))
+    campaigns, made["grant recipients"] = make_campaigns(club, size["campaigns"], credits)
+    step("campaigns", campaigns)
     perks = make_perks(size["perks"], rng)
     step("perks", len(perks))
     entries, redeemed = make_ledger(member_ids, entries_per_member, heavy_member_entries, perks,
-                                    size["redemptions"], staff_id, rng)
+                                    size["redemptions"], staff_id, credits, rng)
     step("ledger rows", entries)
     made["redemptions"] = redeemed
     step("monthly totals", rebuild_totals())  # the rows went in past the points service
@@ -469,7 +491,6 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     if db.engine.dialect.name == "sqlite":
         db.session.execute(text("ANALYZE"))
     else:
-        _advance_sequences()
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
@@ -481,7 +502,11 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     for problem in problems:
         out(problem)
     step(f"post sample differences (of {sample})", len(problems))
+    checks, club_problems = check_club(club, max(1, sample // 10)) if sample else (0, [])
+    for problem in club_problems:
+        out(problem)
+    step(f"club sample differences (of {checks})", len(club_problems))
     out(f"seeded in {time.perf_counter() - total:.0f} s")
-    if differences or problems:
+    if differences or problems or club_problems:
         sys.exit(1)
     return made
