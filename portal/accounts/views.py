@@ -39,17 +39,9 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _login_account_key() -> str:
-    """Throttle key per account, whatever IP the attempts come from."""
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _reset_account_key() -> str:
-    return "reset:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _signup_account_key() -> str:
-    return "signup:" + request.form.get("email", "").strip().lower()[:254]
+def _account_key(action: str):
+    """A throttle key per account for `action`, whatever IP the attempts come from."""
+    return lambda: f"{action}:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def _mail_sent(response) -> bool:
@@ -82,7 +74,7 @@ def start_session(user, remember: bool = False) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_signup_account_key, deduct_when=_mail_sent)
+               key_func=_account_key("signup"), deduct_when=_mail_sent)
 @public
 def register():
     """The register form. Valid input always gets the same answer, "check your e-mail",
@@ -135,7 +127,7 @@ def confirm_sign_up(token: str):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key)
+               key_func=_account_key("login"))
 @public
 def login():
     target = safe_next(request.values.get("next"), url_for("home.index"))
@@ -184,7 +176,7 @@ def switch_language(code: str):
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_reset_account_key)
+               key_func=_account_key("reset"))
 @public
 def reset_request():
     """Ask for a reset link. The answer is the same whether or not the account exists."""

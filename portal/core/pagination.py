@@ -26,11 +26,8 @@ def requested_page(name: str = "page") -> int:
 
 def paginate(query, per_page: int, page: int | None = None, count: bool = True) -> Pagination:
     """`db.paginate` of a `select()`; a page past the end shows the last page."""
-    page = requested_page() if page is None else max(page, 1)
-    result = db.paginate(query, page=page, per_page=per_page, error_out=False, count=count)
-    if count and result.pages and page > result.pages:
-        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
-    return result
+    return _clamped(page, lambda number: db.paginate(
+        query, page=number, per_page=per_page, error_out=False, count=count))
 
 
 class _IdsFirstPagination(SelectPagination):
@@ -54,16 +51,9 @@ def paginate_ids_first(ids: Select, load: Callable[[Select], Select], per_page: 
     column, from an index that covers its WHERE), `load` turns the page's ids subquery into
     the select of the rows (`Model.id.in_(ids)`, with the same ORDER BY). `total`, when the
     caller has counted the same rows already, saves counting them again."""
-    page = requested_page() if page is None else max(page, 1)
-
-    def at(number: int) -> Pagination:
-        return _IdsFirstPagination(select=ids, load=load, session=db.session, page=number,
-                                   per_page=per_page, error_out=False, count=True, total=total)
-
-    result = at(page)
-    if result.pages and page > result.pages:
-        result = at(result.pages)
-    return result
+    return _clamped(page, lambda number: _IdsFirstPagination(
+        select=ids, load=load, session=db.session, page=number, per_page=per_page,
+        error_out=False, count=True, total=total))
 
 
 class _CappedPagination(SelectPagination):
@@ -83,12 +73,14 @@ class _CappedPagination(SelectPagination):
 def paginate_capped(query: Select, per_page: int, cap: int, page: int | None = None) -> Pagination:
     """`paginate` for a list nobody reads to the end (search hits): pages stop at `cap`
     rows, and the count stops there too."""
+    return _clamped(page, lambda number: _CappedPagination(
+        select=query, session=db.session, page=number, cap=cap, per_page=per_page,
+        error_out=False, count=True))
+
+
+def _clamped(page: int | None, at: Callable[[int], Pagination]) -> Pagination:
+    """`at(page)` (the requested page when None), or the last page past the end."""
     page = requested_page() if page is None else max(page, 1)
-
-    def at(number: int) -> Pagination:
-        return _CappedPagination(select=query, session=db.session, page=number, cap=cap,
-                                 per_page=per_page, error_out=False, count=True)
-
     result = at(page)
     if result.pages and page > result.pages:
         result = at(result.pages)

@@ -78,11 +78,6 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def grams(text_value: str) -> set[str]:
-    """The grams of `text_value` once folded (see the module's docstring)."""
-    return folded_grams(fold(text_value))
-
-
 def folded_grams(folded: str) -> set[str]:
     """The distinct 2-character pieces of already folded text (no whitespace in them)
     and its single CJK characters."""

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
+from portal.core.textfold import fold
 from portal.forum import moderation, reading, search, services
 from portal.forum.models import Post, SearchGram
 from tests import factories
@@ -111,9 +112,9 @@ def test_reindex_all_rebuilds_the_index(db, corpus):
 
 
 def test_grams():
-    assert search.grams("漏水了 ab") == {"漏水", "水了", "ab", "漏", "水", "了"}
-    assert search.grams("A") == set()
-    assert search.grams("籃球 AB") == {"篮球", "篮", "球", "ab"}  # folded
+    assert search.folded_grams("漏水了 ab") == {"漏水", "水了", "ab", "漏", "水", "了"}
+    assert search.folded_grams("a") == set()
+    assert search.folded_grams(fold("籃球 AB")) == {"篮球", "篮", "球", "ab"}
 
 
 def test_sqlite_plan_reads_the_hits_newest_first_from_the_index(db, corpus):

@@ -3,31 +3,22 @@ rows instead of SQLite's FTS table, the sequences moved past the ids it wrote)."
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from bench.seed import seed, sizes
-from portal import create_app
 from portal.extensions import db
 from portal.forum.models import SearchGram
 from portal.points.services import find_differences
-from tests.conftest import test_config
+from tests.support.race import migrated_postgres_app
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_app(tmp_path, postgres_server):
-    url = postgres_server.create_database(f"bench_{uuid.uuid4().hex[:10]}")
-    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
-    with app.app_context():
-        upgrade()
+    with migrated_postgres_app(tmp_path, postgres_server, "bench") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_seed_on_postgres(pg_app):
