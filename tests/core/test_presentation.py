@@ -9,7 +9,8 @@ from flask import render_template_string
 
 
 def _render(app, source: str, lang: str = "en", **context) -> str:
-    with app.test_request_context(f"/?lang={lang}"):
+    # A new app context too: Flask-Babel keeps the request's locale on `g`.
+    with app.app_context(), app.test_request_context(f"/?lang={lang}"):
         return render_template_string(source, **context)
 
 
@@ -21,6 +22,22 @@ def _render(app, source: str, lang: str = "en", **context) -> str:
 def test_medium_datetimes_have_no_seconds_in_any_language(app, lang, expected):
     moment = datetime(2026, 12, 3, 5, 47, 59)  # UTC; shown in Asia/Shanghai
     assert _render(app, "{{ moment|datetimeformat('medium') }}", lang, moment=moment) == expected
+
+
+def test_kept_dates_follow_the_readers_language_and_time_zone(app):
+    """The filters keep what they formatted; a kept date never reaches a reader of
+    another language or zone."""
+    import pytz
+    from flask_babel import _get_current_context
+
+    moment = datetime(2026, 12, 3, 5, 47, 59)
+    source = "{{ moment|datetimeformat('short') }} / {{ moment|dateformat('medium') }}"
+    assert _render(app, source, "en", moment=moment) == "12/3/26, 1:47\u202fPM / Dec 3, 2026"
+    assert _render(app, source, "zh_Hant", moment=moment) == "2026/12/3 下午1:47 / 2026年12月3日"
+    assert _render(app, source, "en", moment=moment) == "12/3/26, 1:47\u202fPM / Dec 3, 2026"
+    with app.app_context(), app.test_request_context("/?lang=en"):
+        _get_current_context().babel_tzinfo = pytz.timezone("America/New_York")
+        assert render_template_string(source, moment=moment) == "12/3/26, 12:47\u202fAM / Dec 3, 2026"
 
 
 @pytest.mark.parametrize("lang, expected", [("zh_Hant", "會員等級：銀卡"), ("en", "Tier: Silver")])
