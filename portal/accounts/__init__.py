@@ -6,6 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import gettext
     from flask_babel import lazy_gettext as _l
+    from sqlalchemy.orm import joinedload
 
     from portal.accounts import jobs  # noqa: F401  (the hourly purge of expired sign-ups)
     from portal.accounts.admin import bp as admin_bp
@@ -33,7 +34,9 @@ def init_app(app: Flask) -> None:
         raw_id, _, token = user_id.partition(":")
         if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 10 or not token:
             return None
-        user = db.session.get(User, int(raw_id))
+        # The layout asks every page whether the member has a verified home: the homes
+        # come in the same statement, not in a second one.
+        user = db.session.get(User, int(raw_id), options=[joinedload(User.ownerships)])
         if user is None or user.session_token != token or not user.is_active:
             return None
         return user

@@ -14,11 +14,12 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import (
+    NON_MEMBER_SQL,
     Building,
     Development,
     Ownership,
@@ -28,7 +29,7 @@ from portal.accounts.models import (
     new_session_token,
 )
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
-from portal.accounts.permissions import Role
+from portal.accounts.permissions import ROLE_PERMISSIONS, P, Role
 from portal.audit.services import record_action
 from portal.core.errors import DomainError
 from portal.core.i18n import N_
@@ -41,6 +42,15 @@ from portal.notifications.services import notify, send_email
 
 class AccountError(DomainError):
     """A rule was broken; the message is translated and safe to show."""
+
+
+def staff_with(permission: P) -> Select:
+    """A select of the active accounts whose role has `permission`, which members' never
+    has: the explicit `role <> 'member'` lets the database use ix_users_non_members."""
+    roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+    if Role.MEMBER.value in roles:
+        raise ValueError(f"members have {permission}: not a staff permission")
+    return select(User).where(text(NON_MEMBER_SQL), User.role.in_(roles), User.is_active_account)
 
 
 def normalise_email(email: str) -> str:

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
-from portal.accounts.permissions import ROLE_PERMISSIONS, P
+from portal.accounts.permissions import P
+from portal.accounts.services import staff_with
 from portal.audit.services import record_action
 from portal.core.i18n import N_
 from portal.core.jobs import crontab, periodic_job
@@ -59,9 +60,7 @@ class Sweep(NamedTuple):
 
 
 def _admins() -> list[User]:
-    roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if P.MANAGE_SETTINGS in perms]
-    return list(db.session.scalars(
-        select(User).where(User.role.in_(roles), User.is_active_account).order_by(User.id)))
+    return list(db.session.scalars(staff_with(P.MANAGE_SETTINGS).order_by(User.id)))
 
 
 def escalate(complaint: Complaint, reason: str, *, actor: User | None = None, note: str = "",

@@ -11,8 +11,8 @@ from sqlalchemy import nulls_last, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.accounts.models import Building, Development, Unit, User
-from portal.accounts.permissions import ROLE_PERMISSIONS, P
-from portal.accounts.services import developments
+from portal.accounts.permissions import P
+from portal.accounts.services import developments, staff_with
 from portal.core.loaders import query_id
 from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
@@ -98,9 +98,7 @@ def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
 
 def handlers() -> list[User]:
     """Staff who may be assigned complaints."""
-    roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if P.HANDLE_COMPLAINTS in perms]
-    return list(db.session.scalars(
-        select(User).where(User.role.in_(roles), User.is_active_account).order_by(User.display_name)))
+    return list(db.session.scalars(staff_with(P.HANDLE_COMPLAINTS).order_by(User.display_name)))
 
 
 @dataclass(frozen=True)
