@@ -20,7 +20,7 @@ NON_MEMBER = sa.text("role <> 'member'")
 
 
 def upgrade():
-    op.create_index('ix_users_non_members', 'users', ['role', 'display_name'], unique=False,
+    op.create_index('ix_users_non_members', 'users', ['display_name', 'id'], unique=False,
                     sqlite_where=NON_MEMBER, postgresql_where=NON_MEMBER)
 
 

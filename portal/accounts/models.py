@@ -35,7 +35,7 @@ class User(UserMixin, db.Model):
         # The few staff and partners among 100,000 members: the planner's statistics say
         # "half the rows per role" and scan the table for them without this index, which
         # queries name by repeating its condition (`staff_with`).
-        Index("ix_users_non_members", "role", "display_name",
+        Index("ix_users_non_members", "display_name", "id",
               sqlite_where=text(NON_MEMBER_SQL), postgresql_where=text(NON_MEMBER_SQL)),
     )
 

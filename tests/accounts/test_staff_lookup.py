@@ -60,6 +60,5 @@ def test_sqlite_plan_reads_the_non_members_index_where_statistics_say_scan(db, t
         roles = [Role.SERVICE.value, Role.ADMIN.value]
         by_role_alone = select(User).where(User.role.in_(roles), User.is_active_account)
         assert plan(by_role_alone.order_by(User.display_name))[0] == "SCAN users"
-        assert plan(staff_with(P.HANDLE_COMPLAINTS).order_by(User.display_name))[0].startswith(
-            "SEARCH users USING INDEX ")
+        assert plan(staff_with(P.HANDLE_COMPLAINTS)) == ["SCAN users USING INDEX ix_users_non_members"]
     engine.dispose()

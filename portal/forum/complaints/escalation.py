@@ -60,7 +60,7 @@ class Sweep(NamedTuple):
 
 
 def _admins() -> list[User]:
-    return list(db.session.scalars(staff_with(P.MANAGE_SETTINGS).order_by(User.id)))
+    return list(db.session.scalars(staff_with(P.MANAGE_SETTINGS)))
 
 
 def escalate(complaint: Complaint, reason: str, *, actor: User | None = None, note: str = "",

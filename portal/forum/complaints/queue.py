@@ -98,7 +98,7 @@ def queue_query(filters: QueueFilters, me: User, now: datetime | None = None):
 
 def handlers() -> list[User]:
     """Staff who may be assigned complaints."""
-    return list(db.session.scalars(staff_with(P.HANDLE_COMPLAINTS).order_by(User.display_name)))
+    return list(db.session.scalars(staff_with(P.HANDLE_COMPLAINTS)))
 
 
 @dataclass(frozen=True)
