@@ -61,6 +61,7 @@ from portal.extensions import db
 from portal.forum import services as forum_services
 from portal.forum.models import Category, Follow, Post, SearchGram, Thread
 from portal.forum.search import GRAMS_FTS, folded_grams, gram_tokens
+from portal.forum.tallies import rebuild_tallies, verify_tallies
 from portal.perks.models import Perk, Redemption
 from portal.points.models import LIFETIME_KINDS, LedgerEntry, LedgerKind, PointsLot
 from portal.points.services import expiry_for, find_differences
@@ -483,6 +484,7 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     threads, posts = make_forum(member_ids, staff_id, size["threads"], size["posts"], rng)
     made["threads"] = threads
     step("posts", posts)
+    step("thread tallies", rebuild_tallies())  # the threads went in past the forum services
     if db.engine.dialect.name == "sqlite":
         step("posts in the search index", db.session.scalar(text(
             f"SELECT count(*) FROM {GRAMS_FTS}")))  # nosec B608
@@ -498,6 +500,8 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     step("(statistics)", 0)
     differences = find_differences() + verify_totals()
     step("points verify differences", len(differences))
+    tally_differences = verify_tallies()
+    step("thread tally differences", len(tally_differences))
     problems = check_posts(sample, rng)
     for problem in problems:
         out(problem)
@@ -507,6 +511,6 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
         out(problem)
     step(f"club sample differences (of {checks})", len(club_problems))
     out(f"seeded in {time.perf_counter() - total:.0f} s")
-    if differences or problems or club_problems:
+    if differences or tally_differences or problems or club_problems:
         sys.exit(1)
     return made

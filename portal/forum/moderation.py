@@ -22,6 +22,7 @@ from portal.core.i18n import N_
 from portal.core.pagination import paginate
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from portal.forum import tallies
 from portal.forum.common import ForumError, tell
 from portal.forum.models import (
     Category,
@@ -77,7 +78,9 @@ def hide_post(actor: User, post: Post, reason: str = "", *, ip: str | None = Non
         raise ForumError(_l("This post is already hidden."))
     post.is_hidden, post.hidden_at, post.hidden_by_id = True, now, actor.id
     if post.is_opening:
+        before = tallies.key_of(post.thread)
         post.thread.is_hidden = True
+        tallies.changed(before, post.thread)
     _resolve_flags(post, actor, FlagOutcome.HIDDEN, now)
     act = _act(actor, "hide", thread=post.thread, post=post, member=post.author,
                details={"reason": reason.strip()[:500]}, ip=ip, now=now)
@@ -93,7 +96,9 @@ def unhide_post(actor: User, post: Post, *, ip: str | None = None,
         raise ForumError(_l("This post is not hidden."))
     post.is_hidden, post.hidden_at, post.hidden_by_id = False, None, None
     if post.is_opening:
+        before = tallies.key_of(post.thread)
         post.thread.is_hidden = False
+        tallies.changed(before, post.thread)
     return _act(actor, "unhide", thread=post.thread, post=post, member=post.author, ip=ip, now=now)
 
 
@@ -123,8 +128,9 @@ def move_thread(actor: User, thread: Thread, category: Category, *, ip: str | No
         raise ForumError(_l("The thread is already in this category."))
     if category.is_complaint != (thread.complaint is not None):
         raise ForumError(_l("Complaints can only move between complaint categories."))
-    before = thread.category_id
+    before, counted = thread.category_id, tallies.key_of(thread)
     thread.category = category
+    tallies.changed(counted, thread)
     return _act(actor, "move", thread=thread,
                 details={"from_category_id": before, "to_category_id": category.id}, ip=ip, now=now)
 
@@ -164,7 +170,9 @@ def merge_thread(actor: User, source: Thread, target: Thread, *, ip: str | None 
     opening_id = next((p.id for p in posts if p.is_opening), None)
     for post in posts:
         post.moved_from_thread_id, post.thread, post.is_opening = source.id, target, False
+    counted = tallies.key_of(source)
     source.merged_into_id = target.id
+    tallies.changed(counted, source)
     followers = set(db.session.scalars(select(Follow.user_id).where(Follow.thread_id == source.id)))
     followers -= set(db.session.scalars(select(Follow.user_id).where(Follow.thread_id == target.id)))
     for user_id in followers:
@@ -194,6 +202,7 @@ def unmerge_thread(actor: User, source: Thread, *, ip: str | None = None,
         post.thread, post.moved_from_thread_id = source, None
         post.is_opening = post.id == opening_id
     source.merged_into_id = None
+    tallies.changed(None, source)
     _recount(target)
     _recount(source)
     for post in posts:

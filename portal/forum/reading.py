@@ -22,7 +22,7 @@ from portal.core.pagination import paginate, paginate_capped, paginate_ids_first
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints as complaint_rules
-from portal.forum import rules
+from portal.forum import rules, tallies
 from portal.forum.models import (
     CannedReply,
     Category,
@@ -61,14 +61,6 @@ def categories() -> list[Category]:
 
 def category_by_slug(slug: str) -> Category | None:
     return db.session.scalar(select(Category).where(Category.slug == slug))
-
-
-def thread_counts(user: User) -> dict[int, int]:
-    """Threads per category that `user` may see (one grouped query)."""
-    rows = db.session.execute(
-        select(Thread.category_id, func.count()).where(rules.visible_threads(user))
-        .group_by(Thread.category_id))
-    return {category_id: count for category_id, count in rows}
 
 
 CATEGORY_ORDER = (Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
@@ -146,7 +138,7 @@ class IndexPage:
 
 def index_page(user: User, page: int = 1) -> IndexPage:
     # The latest threads are every category's threads: their count is the counts' sum.
-    counts = thread_counts(user)
+    counts = tallies.visible_counts(user)
     return IndexPage(categories(), counts, paginate_ids_first(
         latest_thread_ids_query(user), _latest_threads, THREADS_PER_PAGE, page=page,
         total=sum(counts.values())))

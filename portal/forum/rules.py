@@ -88,6 +88,14 @@ def visible_threads(user) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
+def personal_reach(user) -> ColumnElement[bool] | None:
+    """What lets `user` see a private or hidden thread beyond their role's rights: being
+    its author, or a partner's access. None when nothing can."""
+    reach = ([Thread.author_id == _uid(user)] if user.is_authenticated else [])
+    reach += _granted_conditions(user)
+    return or_(*reach) if reach else None
+
+
 def can_see_post(user, post: Post) -> bool:
     """A post of a thread the user sees: internal notes for handlers, hidden ones for
     moderators and their author."""

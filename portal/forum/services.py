@@ -33,6 +33,7 @@ from portal.core.markdown import quote_markdown, render_markdown
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import complaints as complaint_rules
+from portal.forum import tallies
 from portal.forum.common import ForumError, tell
 from portal.forum.models import (
     MAX_PHOTOS_PER_POST,
@@ -192,6 +193,7 @@ def start_thread(author: User, category: Category, title: str, body: str, *,
     db.session.add(Follow(user=author, thread_id=thread.id, created_at=now))
     _store_photos(post, photos or [])
     index_post(post)
+    tallies.changed(None, thread)
     return post
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.core.timeutil import utcnow
 from portal.forum import moderation, rules
-from portal.forum.models import CannedReply, Category, Complaint, Photo, Post, Thread
+from portal.forum.models import CannedReply, Category, Complaint, Photo, Post, Thread, ThreadTally
 from tests import factories
 from tests.conftest import test_config
 from tests.forum.helpers import make_category, make_complaint, make_reply, make_thread
@@ -58,8 +58,22 @@ def test_reindex_command(runner, db):
     assert result.exit_code == 0 and "Indexed 1 post(s)" in result.output
 
 
+def test_verify_command_finds_and_repairs_a_wrong_tally(runner, db):
+    thread = make_thread()
+    db.session.commit()
+    assert runner.invoke(args=["forum", "verify"]).output.strip() == "0 thread tally difference(s)"
+    db.session.execute(update(ThreadTally).values(threads=ThreadTally.threads + 2))
+    db.session.commit()
+    result = runner.invoke(args=["forum", "verify"])
+    assert result.exit_code == 1
+    assert f"category {thread.category_id} private=False hidden=False: tally 3, threads 1" in result.output
+    assert runner.invoke(args=["forum", "verify", "--repair"]).exit_code == 1
+    assert runner.invoke(args=["forum", "verify"]).exit_code == 0
+
+
 def test_demo_forum(runner, db, app, client):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["forum", "verify"]).exit_code == 0  # the tallies in step
     kinds = dict(db.session.execute(select(Category.kind, func.count()).group_by(Category.kind)).all())
     assert kinds == {"complaint": 5, "discussion": 2, "announcement": 1}
     assert {c.locale for c in db.session.scalars(select(CannedReply))} == {"zh_Hant", "zh_Hans", "en"}

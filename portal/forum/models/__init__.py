@@ -24,6 +24,7 @@ from portal.forum.models.threads import (
     PostRevision,
     SearchGram,
     Thread,
+    ThreadTally,
 )
 
 __all__ = [
@@ -31,5 +32,5 @@ __all__ = [
     "CategoryKind", "Channel", "Complaint", "ComplaintEvent", "ComplaintStatus", "Department",
     "DepartmentLead", "DepartmentStaff", "Flag",
     "FlagOutcome", "Follow", "ModerationAct", "Photo", "Post", "PostRevision", "Priority",
-    "Sanction", "SearchGram", "Thread",
+    "Sanction", "SearchGram", "Thread", "ThreadTally",
 ]
