@@ -11,11 +11,11 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-from portal.forum import complaints, services
+from portal.forum import complaints, moderation, services, tallies
 from portal.forum.common import ForumError
-from portal.forum.models import Complaint, ComplaintEvent, Post, Thread
+from portal.forum.models import Category, Complaint, ComplaintEvent, Post, Thread
 from tests import factories
-from tests.forum.helpers import make_complaint
+from tests.forum.helpers import make_category, make_complaint, make_thread
 from tests.support.race import migrated_postgres_app, race
 
 pytestmark = pytest.mark.postgres
@@ -102,3 +102,32 @@ def test_resolve_racing_the_sweep_never_leaves_an_escalated_resolved_complaint_t
     assert count(ComplaintEvent, ComplaintEvent.kind == "escalated") <= 1
     assert count(ComplaintEvent, ComplaintEvent.to_status == "resolved",
                  ComplaintEvent.kind == "status") == 1
+
+
+def test_concurrent_new_threads_and_moves_keep_the_tallies_in_step(pg_app):
+    """Ten members start threads in a new category at once while a moderator moves
+    threads both ways between two others: every tally ends equal to a count, and no two
+    transactions deadlock on the tally rows (they are updated last, in one order)."""
+    fresh, left, right = make_category(), make_category(), make_category()
+    members = [factories.make_member().id for _ in range(10)]
+    moved = [make_thread(category=left).id for _ in range(5)] + [
+        make_thread(category=right).id for _ in range(5)]
+    moderator_id = factories.make_user("admin").id
+    ids = {"fresh": fresh.id, "left": left.id, "right": right.id}
+    db.session.commit()
+
+    def work(index: int):
+        if index < 10:
+            member = db.session.get(User, members[index])
+            return services.start_thread(member, db.session.get(Category, ids["fresh"]),
+                                         f"Thread {index}", f"Body {index}").id
+        thread = db.session.get(Thread, moved[index - 10])
+        to = ids["right"] if thread.category_id == ids["left"] else ids["left"]
+        return moderation.move_thread(db.session.get(User, moderator_id), thread,
+                                      db.session.get(Category, to)).id
+
+    outcome = race(pg_app, 20, work)
+    assert not outcome.crashes, outcome.results
+    assert tallies.verify_tallies() == []
+    counts = tallies.visible_counts(factories.make_member())
+    assert (counts[ids["fresh"]], counts[ids["left"]], counts[ids["right"]]) == (10, 5, 5)
