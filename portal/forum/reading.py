@@ -152,9 +152,11 @@ class CategoryPage:
 
 
 def category_page(user: User, category: Category, page: int = 1) -> CategoryPage:
-    # Ids first: page 1,000 skips 25,000 index entries instead of 25,000 joined rows.
+    # Ids first: page 1,000 skips 25,000 index entries instead of 25,000 joined rows; the
+    # count is the category's tallies.
     threads = paginate_ids_first(category_thread_ids_query(user, category), _category_threads,
-                                 THREADS_PER_PAGE, page=page)
+                                 THREADS_PER_PAGE, page=page,
+                                 total=tallies.visible_counts(user).get(category.id, 0))
     return CategoryPage(category, threads, rules.can_start_thread(user, category))
 
 
