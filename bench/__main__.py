@@ -1,4 +1,4 @@
-"""`python -m bench seed|http|forum|dashboard|profile`: the benchmarks at scale (see bench/README.md).
+"""`python -m bench seed|http|cpu|forum|dashboard|profile`: the benchmarks at scale (see bench/README.md).
 
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench seed --members 100000
     DATABASE_URL=sqlite:////tmp/bench-100k.db .venv/bin/python -m bench http
@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     http.add_argument("--small", default="", help="DATABASE_URL of the 1,000-member copy, "
                       "for the SQL statement counts at both sizes")
     http.add_argument("--out", default="", help="write the Markdown report here")
+    cpu = commands.add_parser("cpu", help="CPU ms per request of each route against the "
+                              "baseline, in-process on the seeded DATABASE_URL")
+    cpu.add_argument("--runs", type=int, default=30, help="requests of a route a round")
+    cpu.add_argument("--rounds", type=int, default=3)
+    cpu.add_argument("--only", default="", help="comma-separated route labels (substrings)")
+    cpu.add_argument("--out", default="", help="append the Markdown section to this file")
     forum = commands.add_parser("forum", help="reply posts/s, index size and search latency, "
                                 "in-process on the seeded DATABASE_URL")
     forum.add_argument("--replies", type=int, default=500)
@@ -59,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
                      heavy_member_entries=args.heavy_member_entries, sample=args.sample,
                      rng_seed=args.seed)
         return 0
-    if args.command in ("forum", "dashboard"):
-        if args.command == "forum":
+    if args.command in ("forum", "dashboard", "cpu"):
+        if args.command == "cpu":
+            from bench.cpu import run as run_cpu
+
+            section = run_cpu(args)
+        elif args.command == "forum":
             from bench.forum import run as run_forum
 
             app = create_app({"JOBS_URL": "memory://"})

@@ -1,6 +1,6 @@
 """A tiny run of the benchmark tooling (bench/), so it never rots: the seed on a club of
 50 members with all its invariant checks, and the in-process measure of benchmark routes
-on the result. No timings are asserted: the numbers belong in bench/results/."""
+and of CPU per request on the result. No timings are asserted: the numbers belong in bench/results/."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import distinct, func, select
 
+from bench.cpu import run as cpu_benchmark
 from bench.dashboard import run as dashboard_benchmark
 from bench.load import count_statements
 from bench.seed import MEMBER_EMAIL, seed, sizes
@@ -155,6 +156,11 @@ def test_benchmark_routes_answer_on_the_seeded_club(app, db):
     assert counts["baseline"] == 0  # the baseline route does no database work
     for label in ("/points", "/forum/t/<40-post thread>", "/admin/dashboard"):
         assert counts[label] > 0, label  # answered 200 (-1 otherwise) after real SQL
+
+    cpu = cpu_benchmark(SimpleNamespace(runs=1, rounds=1, only="/points,/forum/c/general deep"),
+                        app.config["SQLALCHEMY_DATABASE_URI"],
+                        {"SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False})
+    assert "| `/points` |" in cpu and "| `/forum/c/general deep page` |" in cpu
 
     report = dashboard_benchmark(SimpleNamespace(runs=2), app.config["SQLALCHEMY_DATABASE_URI"],
                                  {"SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False})
