@@ -143,7 +143,7 @@ def test_hits_come_newest_first_and_pages_follow(app):
 def test_both_ways_find_the_same_posts_newest_first(app, monkeypatch, common):
     """Terms common among the newest posts are answered by reading posts newest first,
     others through the GIN index (search._common): the same hits, in the same order."""
-    monkeypatch.setattr(search, "COMMON_HITS", 0 if common else 10**9)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0 if common else 2)
     reader, author = factories.make_member(), factories.make_member()
     leak = make_thread(author, title="廚房天花板漏水", body="滲水 100% broken_down LIFT")
     private = make_complaint(author, is_private=True, title="天花板漏水", body="私人")
@@ -162,6 +162,20 @@ def test_both_ways_find_the_same_posts_newest_first(app, monkeypatch, common):
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
     assert (search.GRAMS_INDEX in plan) is not common, plan
     db.session.rollback()
+
+
+def test_common_means_common_among_the_newest_posts_and_across_the_table(app, monkeypatch):
+    monkeypatch.setattr(search, "NEWEST_SAMPLE", 10)
+    monkeypatch.setattr(search, "SPREAD_SAMPLE", 5)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.5)
+    thread = make_thread(title="Lift", body="both old")
+    for n in range(1, 40):
+        make_reply(thread, body=f"both {'old' if n < 30 else 'new'} {n}")
+    db.session.commit()
+    assert search._common(["both"])
+    assert not search._common(["old"])  # not among the newest
+    assert not search._common(["new"])  # among the newest only: the index answers it
+    assert not search._common(["zzz"])
 
 
 def test_reindex_all_rebuilds_search_text_and_so_the_index(app):
@@ -186,7 +200,8 @@ def test_the_gram_function_makes_the_python_grams(app):
     assert database_grams([every]) == [search.folded_grams(every)]
 
 
-def test_grams_index_answers_every_term_and_the_old_objects_are_gone(app):
+def test_grams_index_answers_every_term_and_the_old_objects_are_gone(app, monkeypatch):
+    monkeypatch.setattr(search, "COMMON_SHARE", 2)  # here every term is in every post
     for i in range(30):
         make_thread(title=f"主題 {i}", body=f"第 {i} 號樓 water leak number {i}")
     db.session.commit()
