@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.forum import services
 from portal.forum.models import Post, Thread
 from portal.forum.reading import search_page
+from portal.forum.search import GRAMS_FTS, GRAMS_INDEX
 
 QUERIES = ["漏水", "天花板", "停在兩層", "泳池", "lift", "leaking ceiling", "contract", "水",
            "噪音 night", "zzz不存在"]
@@ -49,12 +50,9 @@ def index_size() -> tuple[int, int]:
                                                                        db.LargeBinary)))))
     if db.engine.dialect.name == "sqlite":
         size = db.session.scalar(text(
-            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'forum_search_grams%'"
-            " OR name = 'ix_forum_search_grams_post_id' OR name LIKE 'sqlite_autoindex_forum_search_grams%'"))
+            f"SELECT SUM(pgsize) FROM dbstat WHERE name LIKE '{GRAMS_FTS}%'"))  # nosec B608
     else:
-        size = db.session.scalar(text(
-            "SELECT pg_total_relation_size('forum_search_grams') "
-            "+ pg_relation_size('ix_forum_posts_search_text_trgm')"))
+        size = db.session.scalar(text(f"SELECT pg_relation_size('{GRAMS_INDEX}')"))
     return int(size or 0), int(indexed or 0)
 
 

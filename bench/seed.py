@@ -59,7 +59,7 @@ from portal.core.textfold import fold
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 from portal.forum import services as forum_services
-from portal.forum.models import Category, Follow, Post, SearchGram, Thread
+from portal.forum.models import Category, Follow, Post, Thread
 from portal.forum.search import GRAMS_FTS, folded_grams, gram_tokens
 from portal.forum.tallies import rebuild_tallies, verify_tallies
 from portal.perks.models import Perk, Redemption
@@ -336,7 +336,7 @@ def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
     sqlite = db.engine.dialect.name == "sqlite"
     written = 0
     for block_start in range(0, threads, 2_000):
-        thread_rows, post_rows, follow_rows, fts_rows, gram_rows = [], [], [], [], []
+        thread_rows, post_rows, follow_rows, fts_rows = [], [], [], []
         for n in range(block_start, min(block_start + 2_000, threads)):
             slug = "general" if n == 0 else rng.choices(CATEGORIES, weights)[0][0]
             announcement = slug == "news"
@@ -356,10 +356,8 @@ def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
                     "is_official": opening and announcement, "created_at": at})
                 if opening:
                     pieces = folded_grams(search_text)
-                if sqlite:
+                if sqlite:  # PostgreSQL's GIN index on forum_grams(search_text) follows
                     fts_rows.append({"id": post_id, "grams": gram_tokens(pieces)})
-                else:
-                    gram_rows.extend({"gram": g, "post_id": post_id} for g in pieces)
                 if writer not in followers:
                     followers.add(writer)
                     follow_rows.append({"user_id": writer, "thread_id": thread_id,
@@ -378,8 +376,6 @@ def make_forum(member_ids: list[int], staff_id: int, threads: int, posts: int,
         for chunk in chunks(fts_rows, 20_000):
             db.session.execute(text(f"INSERT INTO {GRAMS_FTS} (rowid, grams) "  # nosec B608
                                     "VALUES (:id, :grams)"), chunk)
-        for chunk in chunks(gram_rows, 50_000):
-            db.session.execute(insert(SearchGram), chunk)
         written += len(post_rows)
         db.session.commit()
     return threads, written
@@ -412,9 +408,10 @@ def check_posts(sample: int, rng: random.Random) -> list[str]:
                         "AND rowid = :id"), {"grams": tokens, "id": post.id}):
                     problems.append(f"post {post.id}: not found under its grams")
             else:
-                mine, theirs = (set(db.session.scalars(select(SearchGram.gram).where(
-                    SearchGram.post_id == p.id))) for p in (post, again))
-                if mine != theirs:
+                # the index's grams are the database's: they must be the Python ones
+                indexed = db.session.scalar(select(func.forum_grams(Post.search_text))
+                                            .where(Post.id == post.id))
+                if set(indexed) != folded_grams(post.search_text):
                     problems.append(f"post {post.id}: search grams differ")
     finally:
         db.session.rollback()
@@ -488,9 +485,6 @@ def seed(members: int, *, entries_per_member: int = 20, heavy_member_entries: in
     if db.engine.dialect.name == "sqlite":
         step("posts in the search index", db.session.scalar(text(
             f"SELECT count(*) FROM {GRAMS_FTS}")))  # nosec B608
-    else:
-        step("search gram rows", db.session.scalar(select(func.count()).select_from(SearchGram)))
-    if db.engine.dialect.name == "sqlite":
         db.session.execute(text("ANALYZE"))
     else:
         db.session.commit()

@@ -18,7 +18,7 @@ def _upgrade_check_downgrade(app) -> None:
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            # Objects made by raw SQL in migrations (FTS tables, trigram indexes) are
+            # Objects made by raw SQL in migrations (FTS tables, the grams GIN index) are
             # declared by their features with core.hooks.add_unmanaged_schema.
             context = MigrationContext.configure(connection, opts={
                 "compare_type": True, "render_as_batch": True,

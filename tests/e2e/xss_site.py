@@ -82,7 +82,6 @@ NOT_FREE_TEXT: dict[str, tuple[str, ...]] = {
     "forum_flags": ("outcome",),
     "forum_moderation_acts": ("action",),
     "forum_photos": ("stored_name", "thumb_name"),
-    "forum_search_grams": ("gram",),
     "notifications": ("kind",),
     "notification_settings": ("staff_emails",),
     "partner_organisations": ("kind",),

@@ -1,6 +1,7 @@
-"""Migrations 0065_ticket, 0066_search and 0072_search_grams_fts on a database that
-already has complaints and posts: ticket numbers are given, the search index is rebuilt
-folded, then moved into the grams FTS table (SQLite), and each step undone."""
+"""Migrations 0065_ticket, 0066_search, 0072_search_grams_fts and 0076_search_grams_gin
+on a database that already has complaints and posts: ticket numbers are given, the search
+index is rebuilt folded, then moved into the grams FTS table (SQLite), the empty gram
+table dropped, and each step undone. PostgreSQL's: tests/postgres/test_forum_search.py."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def _old_format(connection) -> tuple[set[str], int]:
                 "SELECT rowid FROM forum_search_fts WHERE forum_search_fts MATCH '\"篮球场\"'")))
 
 
+def _has_table(name: str) -> bool:
+    with db.engine.connect() as connection:
+        return bool(connection.scalar(text(
+            "SELECT count(*) FROM sqlite_master WHERE name = :name"), {"name": name}))
+
+
 def test_ticket_numbers_and_search_index_are_rebuilt(tmp_path):
     app = create_app(test_config(tmp_path))
     with app.app_context():
@@ -69,7 +76,7 @@ def test_ticket_numbers_and_search_index_are_rebuilt(tmp_path):
                 "篮球场噪音\n晚上好吵"
             old_format = _old_format(connection)
             assert {"篮球", "噪音", "吵", "篮"} <= old_format[0] and old_format[1] == 1
-        upgrade()
+        upgrade(revision="0075_forum_thread_tallies")
         with db.engine.connect() as connection:
             for gram in ("篮球", "噪音", "吵", "篮", "晚上"):
                 assert connection.scalar(text(
@@ -78,6 +85,11 @@ def test_ticket_numbers_and_search_index_are_rebuilt(tmp_path):
             assert connection.scalar(text("SELECT count(*) FROM forum_search_grams")) == 0
             assert not connection.scalar(text(
                 "SELECT count(*) FROM sqlite_master WHERE name = 'forum_search_fts'"))
+        upgrade()  # 0076: the gram table, empty on SQLite since 0072, goes
+        assert not _has_table("forum_search_grams")
+        downgrade(revision="0075_forum_thread_tallies")
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM forum_search_grams")) == 0
         downgrade(revision="0071_forum_latest")
         with db.engine.connect() as connection:
             assert _old_format(connection) == old_format

@@ -57,8 +57,11 @@ class PostgresServer:
                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
                  "-c max_connections=200 -c full_page_writes=off", "start")
 
-    def create_database(self, name: str) -> str:
-        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database (a copy of `template`, a database of this server, when given)."""
+        copy = ("-T", template) if template else ()
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", *copy,
+                 name)
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:

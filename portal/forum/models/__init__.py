@@ -22,7 +22,6 @@ from portal.forum.models.threads import (
     Photo,
     Post,
     PostRevision,
-    SearchGram,
     Thread,
     ThreadTally,
 )
@@ -32,5 +31,5 @@ __all__ = [
     "CategoryKind", "Channel", "Complaint", "ComplaintEvent", "ComplaintStatus", "Department",
     "DepartmentLead", "DepartmentStaff", "Flag",
     "FlagOutcome", "Follow", "ModerationAct", "Photo", "Post", "PostRevision", "Priority",
-    "Sanction", "SearchGram", "Thread", "ThreadTally",
+    "Sanction", "Thread", "ThreadTally",
 ]

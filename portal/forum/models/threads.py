@@ -135,8 +135,9 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)  # Markdown source
     body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised on write
-    # Title (opening posts) and body folded for search (core.textfold): what PostgreSQL's
-    # trigram index covers. Written by search.index_post.
+    # Title (opening posts) and body folded for search (core.textfold): what the search
+    # index covers (on PostgreSQL a GIN index on forum_grams(search_text)). Written by
+    # search.index_post.
     search_text: Mapped[str] = mapped_column(Text, default="")
     is_opening: Mapped[bool] = mapped_column(default=False)
     is_official: Mapped[bool] = mapped_column(default=False)
@@ -206,16 +207,3 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
-
-
-
-class SearchGram(db.Model):
-    """The two-character pieces of each post's folded text, and its single CJK
-    characters, for 1- and 2-character (mostly Chinese) searches that a trigram index
-    cannot answer. Kept by search.index_post, never by triggers."""
-
-    __tablename__ = "forum_search_grams"
-    __table_args__ = (Index("ix_forum_search_grams_post_id", "post_id"),)
-
-    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id"), primary_key=True)
