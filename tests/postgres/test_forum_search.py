@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from portal import create_app
@@ -17,16 +16,17 @@ from portal.forum.models import Post
 from tests import factories
 from tests.conftest import test_config
 from tests.forum.helpers import make_complaint, make_reply, make_thread
+from tests.support.race import migrate
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_app(tmp_path, postgres_server):
-    url = postgres_server.create_database(f"forum_{uuid.uuid4().hex[:10]}")
+    url = postgres_server.migrated_database(f"forum_{uuid.uuid4().hex[:10]}",
+                                            lambda template: migrate(tmp_path, template))
     app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
     with app.app_context():
-        upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()
