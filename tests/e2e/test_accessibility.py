@@ -6,7 +6,8 @@ One demo site and one browser for the whole module; one logged-in context per de
 account. axe-core is vendored in tests/e2e/vendor/ (offline at run time) and loaded into
 every document of those contexts; the portal's CSP would block it, hence `bypass_csp`.
 
-`AXE_REPORT=path.json` writes every finding (all impacts) for the record.
+`AXE_REPORT=path.json` writes every finding (all impacts) for the record (run it with `-n 0`:
+workers sharing the module would write the file at once).
 """
 
 from __future__ import annotations
