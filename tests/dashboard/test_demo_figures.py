@@ -18,8 +18,7 @@ from portal.points.models import LedgerEntry
 from portal.sales.models import Purchase
 
 
-def _figures(app, db, runner) -> dict[str, list[tuple]]:
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def _figures(app) -> dict[str, list[tuple]]:
     admin = demo_user("admin@demo.club")
     with app.test_request_context("/?lang=en"):
         return {f"{s.section.key}/{f.key}": [tuple(str(v) if hasattr(v, "__html__") or
@@ -28,8 +27,8 @@ def _figures(app, db, runner) -> dict[str, list[tuple]]:
                 for s in sections_for(admin, default_period()) for f in s.figures}
 
 
-def test_every_demo_panel_shows_numbers_a_count_reproduces(app, db, runner):
-    figures = _figures(app, db, runner)
+def test_every_demo_panel_shows_numbers_a_count_reproduces(app, db, demo):
+    figures = _figures(app)
     assert len(figures) >= 18
     for key, rows in figures.items():  # no empty panel, no panel of zeros
         assert any(isinstance(v, int | float) and v > 0 for row in rows for v in row), key

@@ -11,17 +11,12 @@ from sqlalchemy import select
 from portal.accounts.models import User
 
 
-def _demo(runner, db):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-
-
 def _login(client, db, email):
     from tests.conftest import log_in
     log_in(client, db.session.scalar(select(User).where(User.email == email)))
 
 
-def test_staff_home_answers_what_needs_me_now(client, runner, db):
-    _demo(runner, db)
+def test_staff_home_answers_what_needs_me_now(client, db, demo):
     _login(client, db, "service@demo.club")
     page = client.get("/admin/").get_data(as_text=True)  # the demo staff read Traditional Chinese
     assert "指派給我的投訴" in page and "待認證的物業" in page
@@ -29,8 +24,7 @@ def test_staff_home_answers_what_needs_me_now(client, runner, db):
     assert "進行中的積分活動" not in page  # marketing's count
 
 
-def test_dashboard_renders_every_section_with_charts_tables_and_csv(client, runner, db):
-    _demo(runner, db)
+def test_dashboard_renders_every_section_with_charts_tables_and_csv(client, db, demo):
     _login(client, db, "admin@demo.club")
     response = client.get("/admin/dashboard?lang=en")
     page = response.get_data(as_text=True)

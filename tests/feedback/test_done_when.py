@@ -16,8 +16,7 @@ def _index(page: str) -> float:
     return float(re.search(r'id="club-survey-index">([\d.]+)<', page).group(1))
 
 
-def test_demo_member_answers_gets_points_and_the_index_moves(app, db, runner):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_demo_member_answers_gets_points_and_the_index_moves(app, db, demo):
     staff, member = app.test_client(), app.test_client()
     log_in(staff, demo_user("marketing@demo.club"))
     before = _index(staff.get("/admin/surveys/").get_data(as_text=True))
@@ -39,12 +38,11 @@ def test_demo_member_answers_gets_points_and_the_index_moves(app, db, runner):
     assert 'id="response-count">6<' in results
 
 
-def test_demo_partner_suggestion_adopted_and_rewarded_from_the_fund(app, db, runner):
+def test_demo_partner_suggestion_adopted_and_rewarded_from_the_fund(app, db, demo):
     from portal.core.timeutil import utcnow
     from portal.feedback import suggestions
     from portal.feedback.models import Suggestion
 
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
     partner = demo_user("partner@demo.club")
     idea = db.session.scalar(select(Suggestion).where(Suggestion.author_id == partner.id,
                                                       Suggestion.status == "adopted"))
@@ -61,13 +59,12 @@ def test_demo_partner_suggestion_adopted_and_rewarded_from_the_fund(app, db, run
     assert idea.title in wall and "會所延長開放時間" in wall
 
 
-def test_demo_evaluation_shows_partner_and_community_scores_side_by_side(app, db, runner):
+def test_demo_evaluation_shows_partner_and_community_scores_side_by_side(app, db, demo):
     """Demo scores (positioning … social impact): staff (4,4,4,3,5,4); partners (4,3,4,3,4,3)
     and (5,4,4,4,4,4); community (4,4,3,3,3,5), (3,4,3,2,3,4), (4,5,4,3,4,5)."""
     from portal.feedback import rounds
     from portal.feedback.models import FeedbackRound
 
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
     evaluation = db.session.scalar(select(FeedbackRound).where(FeedbackRound.kind == "evaluation"))
     staff_scores, partners, community = rounds.report_of(evaluation).groups
     assert list(partners.averages.values()) == [4.5, 3.5, 4.0, 3.5, 4.0, 3.5]

@@ -24,8 +24,7 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("locale", SCENARIOS)
-def test_private_complaint_from_demo_member_to_rating(client, runner, db, locale):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_private_complaint_from_demo_member_to_rating(client, db, demo, locale):
     title, private, waiting, official, resolved, rating = SCENARIOS[locale]
     member = db.session.scalar(select(User).where(User.email == "member@demo.club"))
     service = db.session.scalar(select(User).where(User.email == "service@demo.club"))

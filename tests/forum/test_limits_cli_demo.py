@@ -71,8 +71,7 @@ def test_verify_command_finds_and_repairs_a_wrong_tally(runner, db):
     assert runner.invoke(args=["forum", "verify"]).exit_code == 0
 
 
-def test_demo_forum(runner, db, app, client):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_demo_forum(runner, db, app, client, demo):
     assert runner.invoke(args=["forum", "verify"]).exit_code == 0  # the tallies in step
     kinds = dict(db.session.execute(select(Category.kind, func.count()).group_by(Category.kind)).all())
     assert kinds == {"complaint": 5, "discussion": 2, "announcement": 1}

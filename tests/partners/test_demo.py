@@ -19,8 +19,7 @@ def _cells(html: str, name: str) -> list[int]:
     return [int(value) for value in re.findall(rf'{name}">(\d+)<', html)]
 
 
-def test_the_demo_partner_sees_its_figures_and_staff_the_renewal_rate(app, runner, db):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_the_demo_partner_sees_its_figures_and_staff_the_renewal_rate(app, db, demo):
     huaxin = db.session.scalar(select(PartnerOrganisation).where(PartnerOrganisation.name.like("%Huaxin%")))
     partner = demo_user("partner@demo.club")
     partner.locale = "en"

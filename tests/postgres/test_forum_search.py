@@ -36,6 +36,7 @@ from tests.forum.test_search import (  # noqa: F401  (collected here: the same t
     test_traditional_and_simplified_find_each_other,
     test_visibility_private_hidden_and_internal,
 )
+from tests.support.race import migrate
 
 pytestmark = pytest.mark.postgres
 
@@ -49,22 +50,10 @@ TRICKY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, postgres_server):
-    """A database the migrations built, copied for each test (faster than migrating each)."""
-    name = f"forum_search_{uuid.uuid4().hex[:10]}"
-    app = create_app(test_config(tmp_path_factory.mktemp("template"),
-                                 SQLALCHEMY_DATABASE_URI=postgres_server.create_database(name)))
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-        db.engine.dispose()
-    return name
-
-
 @pytest.fixture
-def app(tmp_path, postgres_server, template):
-    url = postgres_server.create_database(f"forum_{uuid.uuid4().hex[:10]}", template=template)
+def app(tmp_path, postgres_server):
+    url = postgres_server.migrated_database(f"forum_{uuid.uuid4().hex[:10]}",
+                                            lambda template: migrate(tmp_path, template))
     app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
     app.test_client_class = RequestClient
     with app.app_context():

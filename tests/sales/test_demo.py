@@ -24,8 +24,7 @@ def _balances(db) -> tuple[int, int]:
     return member.points_balance, jane.points_balance
 
 
-def test_the_demo_walk_through(app, runner, db, tmp_path):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_the_demo_walk_through(app, runner, db, tmp_path, demo):
     seeded = db.session.scalar(select(ImportBatch))
     assert seeded.result["created"] == 41 and purchase_count() == 41
     linked = db.session.scalars(select(Purchase.contract_no).where(Purchase.referral_id.is_not(None))).all()

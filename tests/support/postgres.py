@@ -10,12 +10,15 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from glob import glob
 from pathlib import Path
 
 import pytest
 
 from tests.support.ports import free_port
+
+MIGRATED_TEMPLATE = "migrated_template"
 
 
 def _require(flag: str) -> bool:
@@ -42,6 +45,7 @@ class PostgresServer:
         self.bin_dir = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="pg."))
         self.port = free_port()
+        self.migrated_template = False
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
 
@@ -58,11 +62,19 @@ class PostgresServer:
                  "-c max_connections=200 -c full_page_writes=off", "start")
 
     def create_database(self, name: str, template: str | None = None) -> str:
-        """A new database (a copy of `template`, a database of this server, when given)."""
-        copy = ("-T", template) if template else ()
-        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", *copy,
+        copy_of = ["-T", template] if template else []
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", *copy_of,
                  name)
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def migrated_database(self, name: str, migrate: Callable[[str], None]) -> str:
+        """A new database that `migrate(url)` (the real migrations) has brought to the head:
+        a copy of one template migrated once per server (issue 8: 70 migrations a test).
+        `createdb -T` copies the template's files, so the copy is what an upgrade makes."""
+        if not self.migrated_template:
+            migrate(self.create_database(MIGRATED_TEMPLATE))
+            self.migrated_template = True
+        return self.create_database(name, template=MIGRATED_TEMPLATE)
 
     def stop(self) -> None:
         self.run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")

@@ -30,14 +30,24 @@ POOL_SIZE = 60
 @contextmanager
 def migrated_postgres_app(tmp_path, postgres_server, prefix: str, **overrides) -> Iterator[Flask]:
     """A fresh database on the test server, upgraded by the real migrations (what `flask db
-    upgrade` runs); `overrides` change the test configuration."""
-    url = postgres_server.create_database(f"{prefix}_{uuid.uuid4().hex[:10]}")
+    upgrade` runs; a copy of the server's migrated template); `overrides` change the test
+    configuration."""
+    url = postgres_server.migrated_database(f"{prefix}_{uuid.uuid4().hex[:10]}",
+                                            lambda template: migrate(tmp_path, template))
     app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={
         "pool_size": POOL_SIZE, "max_overflow": 0}, **overrides))
     app.test_client_class = RequestClient
     with app.app_context():
-        upgrade()
         yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def migrate(tmp_path, url: str) -> None:
+    """Run the real migrations (what `flask db upgrade` runs) on the database at `url`."""
+    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    with app.app_context():
+        upgrade()
         db.session.remove()
         db.engine.dispose()
 
